@@ -1,0 +1,213 @@
+//! The capture upload (`POST /v1/captures?cid=…`) and its result.
+//!
+//! Everything the SDK observed is sent; the server derives its own conclusions (for
+//! instance the consent mechanism) from the snapshot rather than trusting client claims.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// The body of `POST /v1/captures`. The org is named by the `cid` query parameter so that a
+/// CORS preflight, which has no body, can already be answered per org.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CaptureRequest {
+    /// Unique per capture attempt; a retry with the same key yields the same CDR.
+    pub idempotency_key: String,
+    /// The per-tab session this capture belongs to (`pkg_…`).
+    pub package_id: String,
+    /// Sub-group packages this capture joins (at most 5, unique, non-empty).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sub_group_ids: Vec<String>,
+    /// Mint a share link during the upload.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_share: Option<AutoShare>,
+    /// Caller-supplied metadata, at most 16 KiB as JSON; top-level keys are filterable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Where and on what the page was shown.
+    pub page: PageInfo,
+    /// What the page looked like at submit.
+    pub snapshot: Snapshot,
+    /// Every element tagged `data-ec-disclosure`.
+    #[serde(default)]
+    pub disclosures: Vec<Disclosure>,
+    /// Every element tagged `data-ec-consent-checkbox`.
+    #[serde(default)]
+    pub consent_checkboxes: Vec<ConsentCheckbox>,
+    /// The element and event that caused the capture, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trigger: Option<Trigger>,
+    /// How the form was filled in since the page loaded.
+    #[serde(default)]
+    pub telemetry: Telemetry,
+    /// Version of the SDK that made the capture.
+    pub sdk_version: String,
+}
+
+/// `autoShare` after the SDK normalised `true` to `{}`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AutoShare {
+    /// Lifetime of the link; absent means 30 days.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_in_ms: Option<u64>,
+}
+
+/// Environment of the page at capture time.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct PageInfo {
+    /// `location.href`.
+    pub url: String,
+    /// `document.title`.
+    pub title: String,
+    /// `document.referrer`.
+    pub referrer: String,
+    /// `navigator.userAgent`.
+    pub user_agent: String,
+    /// `navigator.language`.
+    pub language: String,
+    /// IANA time zone of the browser, e.g. `America/New_York`.
+    pub time_zone: String,
+    /// Layout viewport in CSS pixels.
+    pub viewport: Size,
+    /// Screen size in CSS pixels.
+    pub screen: Size,
+    /// `window.devicePixelRatio`.
+    pub device_pixel_ratio: f64,
+    /// Client clock at capture, epoch milliseconds.
+    pub captured_at: f64,
+    /// Client clock when the page started loading, epoch milliseconds.
+    pub loaded_at: f64,
+}
+
+/// A width and height in CSS pixels.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Size {
+    /// Width.
+    pub width: f64,
+    /// Height.
+    pub height: f64,
+}
+
+/// The serialized page.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Snapshot {
+    /// One HTML document with live form state, scripts and handlers removed.
+    pub html: String,
+    /// Window scroll offset at capture.
+    pub scroll_x: f64,
+    /// Window scroll offset at capture.
+    pub scroll_y: f64,
+}
+
+/// One element tagged `data-ec-disclosure`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Disclosure {
+    /// The attribute's value; empty when the page has one untagged disclosure.
+    pub id: String,
+    /// The rendered text, at most 5,000 characters.
+    pub text: String,
+    /// Rendered (has a box, not `display:none`/`visibility:hidden`).
+    pub rendered: bool,
+    /// Intersects the viewport at capture.
+    pub in_viewport: bool,
+    /// Effective opacity (product of the element's and its ancestors').
+    pub opacity: f64,
+    /// Computed font size in CSS pixels.
+    pub font_size_px: f64,
+    /// Text/background contrast ratio (1–21), when it could be computed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contrast_ratio: Option<f64>,
+}
+
+/// One element tagged `data-ec-consent-checkbox`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ConsentCheckbox {
+    /// The disclosure id of `data-ec-consent-for`, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub consent_for: Option<String>,
+    /// Checked (or `aria-checked="true"`) at capture.
+    pub checked: bool,
+}
+
+/// The element and event that caused the capture.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Trigger {
+    /// Lower-case tag name of the target.
+    pub tag_name: String,
+    /// Visible label of the control (text or value), trimmed.
+    pub text: String,
+    /// A CSS path from the document root to the target.
+    pub selector: String,
+    /// Event type (`submit`, `click`, …).
+    pub event_type: String,
+    /// `event.isTrusted`: dispatched by the user agent, not by script.
+    pub is_trusted: bool,
+    /// The target (or the form's submitter) carries `data-ec-submit`.
+    pub is_tagged_submit: bool,
+    /// Client clock of the event, epoch milliseconds.
+    pub time: f64,
+}
+
+/// Interaction signals collected from page load to submit.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Telemetry {
+    /// Milliseconds from page load to capture.
+    pub time_on_page_ms: f64,
+    /// Any pointer (mouse/pen) activity seen.
+    pub pointer_activity: bool,
+    /// Any touch activity seen.
+    pub touch_activity: bool,
+    /// Per field, keyed by the field's name or id.
+    pub fields: BTreeMap<String, FieldTelemetry>,
+}
+
+/// How one field was filled in.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct FieldTelemetry {
+    /// `typed`, `pasted`, `autofilled`, `programmatic` or empty when untouched.
+    pub fill_method: String,
+    /// Key presses in the field.
+    pub keystrokes: u32,
+    /// Milliseconds from first focus to capture, when it was focused.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub focus_to_submit_ms: Option<f64>,
+}
+
+/// What `captureCDR` resolves with (and `POST /v1/captures` answers in `data`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CaptureResult {
+    /// The new CDR's id.
+    pub cdr_id: String,
+    /// The session package and its sub-groups.
+    pub package_data: PackageData,
+    /// Absolute share URL, with `autoShare`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub share_url: Option<String>,
+    /// The token of `shareUrl`, with `autoShare`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub share_token: Option<String>,
+    /// Expiry of `shareUrl`, epoch milliseconds, with `autoShare`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub share_expires_at: Option<i64>,
+}
+
+/// The session package a capture belongs to.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PackageData {
+    /// The per-tab session package (`pkg_…`).
+    pub package_id: String,
+    /// Sub-group id → its package id.
+    pub sub_group_id_map: BTreeMap<String, String>,
+}

@@ -1,0 +1,18 @@
+//! Wire types shared by the browser SDK and the server.
+//!
+//! This crate owns the shape of every JSON body that crosses the network and the limits
+//! that both sides enforce. It does no I/O and reads no clocks, so it builds for
+//! `wasm32-unknown-unknown` and native alike. Field names are camelCase on the wire.
+
+pub mod capture;
+pub mod envelope;
+pub mod limits;
+pub mod share;
+
+pub use capture::*;
+pub use envelope::*;
+pub use limits::*;
+pub use share::*;
+
+/// Version of the wire protocol; bumped on any incompatible change.
+pub const PROTOCOL_VERSION: u32 = 1;

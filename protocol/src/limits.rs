@@ -1,0 +1,136 @@
+//! The limits of SPEC.md, each as a constant and, where a value is checked, a newtype whose
+//! constructor is the only place the check lives. SDK and server call the same code.
+
+use std::fmt;
+
+const DAY_MS: u64 = 24 * 60 * 60 * 1000;
+
+/// Default lifetime of a share link: 30 days.
+pub const DEFAULT_SHARE_EXPIRY_MS: u64 = 30 * DAY_MS;
+/// Longest lifetime of a share link: two years of 365 days.
+pub const MAX_SHARE_EXPIRY_MS: u64 = 2 * 365 * DAY_MS;
+/// Largest `custom` object, serialized as JSON, in bytes.
+pub const MAX_CUSTOM_BYTES: usize = 16 * 1024;
+/// Most `subGroupIds` in one capture.
+pub const MAX_SUB_GROUP_IDS: usize = 5;
+/// Longest disclosure text kept, in characters.
+pub const MAX_DISCLOSURE_CHARS: usize = 5_000;
+/// Largest capture upload the server accepts, in bytes (the JSON body as sent).
+pub const MAX_CAPTURE_BYTES: usize = 16 * 1024 * 1024;
+
+/// A limit that a value broke; the message says which and how to fix it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LimitError(pub String);
+
+impl fmt::Display for LimitError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for LimitError {}
+
+/// The lifetime of a share link: more than 0 ms, at most [`MAX_SHARE_EXPIRY_MS`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExpiresIn(u64);
+
+impl ExpiresIn {
+    /// Checks a requested lifetime in milliseconds.
+    pub fn new(ms: u64) -> Result<Self, LimitError> {
+        if ms == 0 {
+            return Err(LimitError("expiresInMs must be greater than 0".into()));
+        }
+        if ms > MAX_SHARE_EXPIRY_MS {
+            return Err(LimitError(format!(
+                "expiresInMs must be at most {MAX_SHARE_EXPIRY_MS} (2 years); got {ms}"
+            )));
+        }
+        Ok(Self(ms))
+    }
+
+    /// Reads an optional request field: absent means the 30-day default.
+    pub fn from_request(ms: Option<u64>) -> Result<Self, LimitError> {
+        ms.map_or(Ok(Self(DEFAULT_SHARE_EXPIRY_MS)), Self::new)
+    }
+
+    /// The lifetime in milliseconds.
+    pub fn as_millis(self) -> u64 {
+        self.0
+    }
+}
+
+/// Checks the serialized size of a `custom` object.
+pub fn check_custom_size(serialized_len: usize) -> Result<(), LimitError> {
+    if serialized_len > MAX_CUSTOM_BYTES {
+        return Err(LimitError(format!(
+            "custom must be at most {MAX_CUSTOM_BYTES} bytes as JSON; got {serialized_len}"
+        )));
+    }
+    Ok(())
+}
+
+/// Up to five unique, non-empty sub-group ids, in the order given.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SubGroupIds(Vec<String>);
+
+impl SubGroupIds {
+    /// Checks the list of a capture request.
+    pub fn new(ids: Vec<String>) -> Result<Self, LimitError> {
+        if ids.len() > MAX_SUB_GROUP_IDS {
+            return Err(LimitError(format!(
+                "subGroupIds takes at most {MAX_SUB_GROUP_IDS} ids; got {}",
+                ids.len()
+            )));
+        }
+        for (i, id) in ids.iter().enumerate() {
+            if id.trim().is_empty() {
+                return Err(LimitError("subGroupIds must not contain empty strings".into()));
+            }
+            if ids[..i].contains(id) {
+                return Err(LimitError(format!("subGroupIds contains {id:?} twice")));
+            }
+        }
+        Ok(Self(ids))
+    }
+
+    /// The ids, in the order given.
+    pub fn as_slice(&self) -> &[String] {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expiry_is_accepted_from_one_ms_up_to_exactly_two_years() {
+        assert!(ExpiresIn::new(0).is_err());
+        assert_eq!(ExpiresIn::new(1).unwrap().as_millis(), 1);
+        assert!(ExpiresIn::new(MAX_SHARE_EXPIRY_MS).is_ok());
+        assert!(ExpiresIn::new(MAX_SHARE_EXPIRY_MS + 1).is_err());
+    }
+
+    #[test]
+    fn absent_expiry_means_thirty_days() {
+        let expiry = ExpiresIn::from_request(None).unwrap();
+        assert_eq!(expiry.as_millis(), 30 * 24 * 3_600_000);
+    }
+
+    #[test]
+    fn custom_may_be_exactly_sixteen_kib() {
+        assert!(check_custom_size(MAX_CUSTOM_BYTES).is_ok());
+        assert!(check_custom_size(MAX_CUSTOM_BYTES + 1).is_err());
+    }
+
+    #[test]
+    fn sub_group_ids_are_few_unique_and_non_empty() {
+        let five: Vec<String> = (0..5).map(|i| format!("g{i}")).collect();
+        assert!(SubGroupIds::new(five.clone()).is_ok());
+        let mut six = five.clone();
+        six.push("g5".into());
+        assert!(SubGroupIds::new(six).is_err());
+        assert!(SubGroupIds::new(vec!["a".into(), "a".into()]).is_err());
+        assert!(SubGroupIds::new(vec![" ".into()]).is_err());
+    }
+}

@@ -1,0 +1,72 @@
+//! Bodies of the sharing endpoints: minting a share link and claiming one.
+
+use serde::{Deserialize, Serialize};
+
+/// `POST /v1/cdrs/:cdrId/share` body.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ShareRequest {
+    /// Lifetime of the link; default 30 days, at most 2 years, more than 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_in_ms: Option<u64>,
+}
+
+/// A minted share link.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ShareLink {
+    /// Absolute URL a buyer POSTs to with its own API key.
+    pub share_url: String,
+    /// The token at the end of `shareUrl`.
+    pub share_token: String,
+    /// When the link stops working, epoch milliseconds.
+    pub share_expires_at: i64,
+}
+
+/// `POST /v1/shares/:token` body (optional).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ClaimRequest {
+    /// Pay for the CDR when the link does not grant free access. Default `true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collect: Option<bool>,
+}
+
+/// An org's relation to a CDR, as the API reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Access {
+    /// Paid for it: full access.
+    Paid,
+    /// Received through a share minted by a payer: full access, not billed.
+    Free,
+    /// Received with `collect: false`: listed, not downloadable until collected.
+    Saved,
+    /// The capturing org that has not paid: owns it, cannot download until it collects.
+    Unpaid,
+}
+
+impl Access {
+    /// Whether this relation allows downloading the evidence.
+    pub fn can_download(self) -> bool {
+        matches!(self, Self::Paid | Self::Free)
+    }
+}
+
+/// `POST /v1/shares/:token` result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClaimResult {
+    /// The CDR is now related to the caller's org.
+    pub claimed: bool,
+    /// The caller already had access before this call; nothing changed or was billed.
+    pub already_claimed: bool,
+    /// The CDR the link points to.
+    pub cdr_id: String,
+    /// The registered domain the CDR was captured on.
+    pub domain_id: String,
+    /// The recorded share event (`se_…`).
+    pub share_event_id: String,
+    /// The caller's relation after the call.
+    pub access: Access,
+}
