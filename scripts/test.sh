@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# `npm test`: set up, then every test — formatting and lints, Rust unit and integration tests,
+# the SDK's tests in headless Chromium, and the end-to-end tests against the real server.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+
+step() { printf '\n==> %s\n' "$*" >&2; }
+
+bash scripts/setup.sh
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy (native and wasm32)"
+cargo clippy --quiet --workspace --all-targets -- -D warnings
+cargo clippy --quiet -p expressconsent-sdk --target wasm32-unknown-unknown --all-targets -- -D warnings
+
+step "Rust unit and integration tests"
+cargo test --quiet --workspace
+
+step "SDK tests in headless Chromium (wasm-bindgen-test)"
+CHROMEDRIVER=/usr/bin/chromedriver wasm-pack --mode no-install test --headless --chrome .
+
+step "building the release SDK and the server for the end-to-end tests"
+bash scripts/build-sdk.sh
+cargo build --quiet -p expressconsent-server
+
+step "end-to-end tests (real server, real Chromium)"
+node --test --test-concurrency=1 tests/e2e/
+
+step "all tests passed"

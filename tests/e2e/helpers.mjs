@@ -1,0 +1,118 @@
+// Shared helpers of the end-to-end tests: the real server on a free port with a fresh data
+// folder, a second origin that serves pages, and Debian's headless Chromium.
+import { spawn } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { createServer } from "node:http";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+export const ROOT = resolve(fileURLToPath(import.meta.url), "../../..");
+const SERVER_BIN = process.env.EC_SERVER_BIN ?? join(ROOT, "target/debug/expressconsent-server");
+
+/** Chromium flags for running as root on a machine with no outside network. */
+export const CHROMIUM_ARGS = [
+  "--headless=new",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-dev-shm-usage",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+  // Lets a test serve a page from a host that is not a registered domain.
+  "--host-resolver-rules=MAP unregistered.test 127.0.0.1",
+];
+
+/**
+ * Starts `expressconsent-server serve --demo` on 127.0.0.1:0 with a fresh data folder and
+ * resolves once it prints its address. `stop()` ends it and removes the folder.
+ */
+export async function startServer() {
+  const dataDir = await mkdtemp(join(tmpdir(), "ec-e2e-"));
+  const child = spawn(SERVER_BIN, ["serve", "--demo"], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      EC_DATA_DIR: dataDir,
+      EC_BIND: "127.0.0.1:0",
+      EC_SDK_DIR: join(ROOT, "pkg"),
+      EC_WWW_DIR: join(ROOT, "www"),
+      RUST_LOG: process.env.RUST_LOG ?? "warn",
+    },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const exited = new Promise((_, reject) =>
+    child.once("exit", (code) => reject(new Error(`server exited early with ${code}`))),
+  );
+  const listening = new Promise((resolveUrl) => {
+    createInterface({ input: child.stdout }).on("line", (line) => {
+      const match = /^listening on (http:\/\/\S+)/.exec(line);
+      if (match) resolveUrl(match[1]);
+    });
+  });
+  const baseUrl = await Promise.race([listening, exited]);
+  const demo = JSON.parse(await readFile(join(dataDir, "demo-credentials.json"), "utf8"));
+  return {
+    baseUrl,
+    dataDir,
+    generator: demo.generator,
+    buyer: demo.buyer,
+    async stop() {
+      child.removeAllListeners("exit");
+      const gone = new Promise((r) => child.once("exit", r));
+      child.kill("SIGTERM");
+      await gone;
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Serves fixed HTML at `/` from another origin (`http://<host>:<port>/`), as a lead
+ * generator's own site would.
+ */
+export async function servePage(html, host = "localhost") {
+  const server = createServer((req, res) => {
+    res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+    res.end(html);
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  return {
+    url: `http://${host}:${server.address().port}/`,
+    close: () => new Promise((r) => server.close(r)),
+  };
+}
+
+/** Headless Chromium from Debian's package, with a fresh profile. */
+export function launchBrowser() {
+  return chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+}
+
+/** Calls the API with an org's key and returns `{ status, body }`. */
+export async function api(baseUrl, path, { key, method = "POST", body } = {}) {
+  const headers = {};
+  if (key) headers["x-api-key"] = key;
+  if (body !== undefined) headers["content-type"] = "application/json";
+  const url = path.startsWith("http") ? path : `${baseUrl}${path}`;
+  const res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  return { status: res.status, body: await res.json() };
+}
+
+/** Fills in the demo form like a person: clicks each field and types with key presses. */
+export async function fillDemoForm(page, lead) {
+  for (const [name, value] of Object.entries(lead)) {
+    await page.click(`input[name=${name}]`);
+    await page.keyboard.type(value, { delay: 15 });
+  }
+  await page.click("input[name=consent]");
+}
+
+/** Clicks submit and waits until the demo page reports the capture's outcome. */
+export async function submitDemoForm(page) {
+  await page.click("button[data-ec-submit]");
+  await page.waitForSelector("#ec-status[data-state=done], #ec-status[data-state=error]");
+  return page.evaluate(() => ({ result: window.lastCapture, error: window.lastCaptureError }));
+}
