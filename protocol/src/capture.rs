@@ -38,6 +38,10 @@ pub struct CaptureRequest {
     /// The element and event that caused the capture, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trigger: Option<Trigger>,
+    /// The `highlightTarget` option: the `data-expressconsent-highlight-label` value of the
+    /// element to outline in the evidence image.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub highlight_target: Option<String>,
     /// How the form was filled in since the page loaded.
     #[serde(default)]
     pub telemetry: Telemetry,

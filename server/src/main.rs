@@ -1,1 +1,43 @@
-fn main() {}
+//! The `expressconsent-server` binary: parse the command line, run it, report errors.
+
+use anyhow::Context as _;
+use clap::Parser as _;
+use expressconsent_server::cli::{Cli, Command, OrgCommand};
+use expressconsent_server::startup::Server;
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+
+    match Cli::parse().command {
+        Command::Org(OrgCommand::Create(args)) => {
+            let created = args.run().await?;
+            println!("{}", serde_json::to_string(&created)?);
+        }
+        Command::Serve(config) => {
+            let server = Server::build(&config).await?;
+            println!("listening on http://{}", server.local_addr());
+            if let Some(demo) = server.demo() {
+                println!(
+                    "demo generator: orgId {}  apiKey {}",
+                    demo.generator.org_id, demo.generator.api_key
+                );
+                println!(
+                    "demo buyer:     orgId {}  apiKey {}",
+                    demo.buyer.org_id, demo.buyer.api_key
+                );
+                println!("demo form:      {}/demo/", server.public_url());
+            }
+            let shutdown = async {
+                let _ = tokio::signal::ctrl_c().await;
+            };
+            server.run(shutdown).await.context("server failed")?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,52 @@
+//! The application: shared state and the router that ties the route modules together.
+//!
+//! Owns the order of the cross-cutting layers (request id outermost, so that every
+//! envelope, including the fallbacks', carries it; then tracing) and the fallbacks that
+//! turn unknown paths and wrong methods into envelopes. Tests build the same router with
+//! [`app`] and serve it on port 0.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::middleware;
+use axum::Router;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+use crate::db::Db;
+use crate::demo::DemoCredentials;
+use crate::envelope::with_request_id;
+use crate::error::{method_not_allowed, not_found};
+use crate::routes;
+use crate::store::EvidenceStore;
+
+/// What every handler may use; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    /// Metadata.
+    pub db: Db,
+    /// Evidence bytes.
+    pub store: EvidenceStore,
+    /// Base of absolute URLs handed out (share URLs, the SDK's URL), no trailing slash.
+    pub public_url: Arc<str>,
+    /// Folder served at `/sdk/v1/`.
+    pub sdk_dir: PathBuf,
+    /// Folder of the demo pages.
+    pub www_dir: PathBuf,
+    /// The demo orgs, when the server runs with `--demo`.
+    pub demo: Option<Arc<DemoCredentials>>,
+}
+
+/// The whole HTTP application.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .merge(routes::captures::router(&state))
+        .merge(routes::shares::router())
+        .merge(routes::cdrs::router())
+        .merge(routes::web::router(&state))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(TraceLayer::new_for_http().on_response(DefaultOnResponse::new().level(Level::INFO)))
+        .layer(middleware::from_fn(with_request_id))
+        .with_state(state)
+}

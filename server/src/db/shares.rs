@@ -1,0 +1,162 @@
+//! Share links and their claims (share events).
+//!
+//! Tokens are stored only as their SHA-256; the plain token exists in the response that
+//! minted it and in the buyer's hands.
+
+use expressconsent_protocol::Access;
+use sqlx::{AnyConnection, Row as _};
+
+use super::cdrs::{access_str, record_billing, relation, set_relation};
+use super::{flag, now_ms, retry_on_contention, Db};
+use crate::ids::{new_id, IdKind};
+use crate::rules::{may_mint, on_claim, MintRefusal};
+
+/// A share link row.
+#[derive(Debug, Clone)]
+pub struct NewShare {
+    /// `shr_…`.
+    pub id: String,
+    /// Hex SHA-256 of the token.
+    pub token_hash: String,
+    /// The shared CDR.
+    pub cdr_id: String,
+    /// The org that minted the link; its payment decides what recipients pay.
+    pub minter_org_id: String,
+    /// Mint time, epoch ms.
+    pub created_at: i64,
+    /// Expiry, epoch ms.
+    pub expires_at: i64,
+}
+
+/// Inserts a share link, inside the caller's transaction.
+pub async fn insert_share(conn: &mut AnyConnection, share: &NewShare) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO shares (id, token_hash, cdr_id, minter_org_id, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(&share.id)
+    .bind(&share.token_hash)
+    .bind(&share.cdr_id)
+    .bind(&share.minter_org_id)
+    .bind(share.created_at)
+    .bind(share.expires_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Mints a share link for `share.minter_org_id` if the rules let it.
+pub async fn mint(db: &Db, share: &NewShare) -> Result<Result<(), MintRefusal>, sqlx::Error> {
+    let mut conn = db.pool().acquire().await?;
+    let current = relation(&mut conn, &share.minter_org_id, &share.cdr_id).await?;
+    if let Err(refusal) = may_mint(current) {
+        return Ok(Err(refusal));
+    }
+    insert_share(&mut conn, share).await?;
+    Ok(Ok(()))
+}
+
+/// A recorded claim.
+#[derive(Debug, Clone)]
+pub struct Claim {
+    /// The shared CDR.
+    pub cdr_id: String,
+    /// The registered host it was captured on.
+    pub domain_id: String,
+    /// The share event recorded for this call.
+    pub share_event_id: String,
+    /// The claimer's relation afterwards.
+    pub access: Access,
+    /// The claimer already had download access (or was billed by a concurrent claim).
+    pub already_claimed: bool,
+}
+
+/// What claiming a token did.
+#[derive(Debug)]
+pub enum ClaimOutcome {
+    /// No share has this token.
+    UnknownToken,
+    /// The share expired at this time (epoch ms).
+    Expired(i64),
+    /// The claim was recorded.
+    Claimed(Claim),
+}
+
+/// Claims a share for `org_id`: reads both orgs' relations, asks [`on_claim`], and writes
+/// relation, billing and share event in one transaction (retried on contention).
+pub async fn claim(
+    db: &Db,
+    org_id: &str,
+    token_hash: &str,
+    collect: bool,
+) -> Result<ClaimOutcome, sqlx::Error> {
+    retry_on_contention(|| claim_once(db, org_id, token_hash, collect)).await
+}
+
+async fn claim_once(
+    db: &Db,
+    org_id: &str,
+    token_hash: &str,
+    collect: bool,
+) -> Result<ClaimOutcome, sqlx::Error> {
+    let now = now_ms();
+    let mut tx = db.pool().begin().await?;
+    let share = sqlx::query(
+        "SELECT s.id, s.cdr_id, s.minter_org_id, s.expires_at, c.domain_id \
+         FROM shares s JOIN cdrs c ON c.id = s.cdr_id WHERE s.token_hash = $1",
+    )
+    .bind(token_hash)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(share) = share else {
+        return Ok(ClaimOutcome::UnknownToken);
+    };
+    let expires_at: i64 = share.try_get("expires_at")?;
+    if expires_at <= now {
+        return Ok(ClaimOutcome::Expired(expires_at));
+    }
+    let share_id: String = share.try_get("id")?;
+    let cdr_id: String = share.try_get("cdr_id")?;
+    let minter: String = share.try_get("minter_org_id")?;
+    let domain_id: String = share.try_get("domain_id")?;
+
+    let claimer_relation = relation(&mut tx, org_id, &cdr_id).await?;
+    let minter_relation = relation(&mut tx, &minter, &cdr_id).await?;
+    let decided = on_claim(claimer_relation, minter_relation, collect);
+    let mut already_claimed = decided.already_claimed;
+    let mut billed = false;
+    if decided.bill {
+        billed = record_billing(&mut tx, org_id, &cdr_id, "share_claim", now).await?;
+        // A concurrent claim (or /collect) billed this org first: it has paid, once.
+        already_claimed = !billed;
+    }
+    if claimer_relation != Some(decided.access) {
+        set_relation(&mut tx, org_id, &cdr_id, decided.access, now).await?;
+    }
+    let share_event_id = new_id(IdKind::ShareEvent);
+    let outcome = if already_claimed {
+        "already_claimed"
+    } else {
+        access_str(decided.access)
+    };
+    sqlx::query(
+        "INSERT INTO share_events (id, share_id, org_id, outcome, billed, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(&share_event_id)
+    .bind(&share_id)
+    .bind(org_id)
+    .bind(outcome)
+    .bind(flag(billed))
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(ClaimOutcome::Claimed(Claim {
+        cdr_id,
+        domain_id,
+        share_event_id,
+        access: decided.access,
+        already_claimed,
+    }))
+}

@@ -1,0 +1,109 @@
+//! The API's error type and its one mapping to HTTP.
+//!
+//! Owns how every failure looks on the wire: `{ ok: false, error: { code, message,
+//! requestId } }` with the status of [`ErrorCode::http_status`]. Internal failures are
+//! logged with their cause and answered with a generic message, so database or storage
+//! details never reach a client.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Json, Response};
+use expressconsent_protocol::{ErrorBody, ErrorCode, Failure};
+
+use crate::envelope::current_request_id;
+
+/// A failure of a request, as the client will see it.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 401: no API key, or one that does not authenticate.
+    #[error("{0}")]
+    Unauthenticated(String),
+    /// 403: the caller is known (or the origin is checked) but may not do this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// 400: malformed request or a broken limit.
+    #[error("{0}")]
+    InvalidArgument(String),
+    /// 404: nothing there, or nothing the caller has a relation to.
+    #[error("{0}")]
+    NotFound(String),
+    /// 405: the path exists, the method does not.
+    #[error("{0}")]
+    MethodNotAllowed(String),
+    /// 410: an expired share link.
+    #[error("{0}")]
+    Gone(String),
+    /// 413: the body is larger than the endpoint accepts.
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    /// 500: the cause is logged, never returned.
+    #[error("internal error: {0}")]
+    Internal(Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl ApiError {
+    /// The stable code of this error.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Self::Unauthenticated(_) => ErrorCode::Unauthenticated,
+            Self::Forbidden(_) => ErrorCode::Forbidden,
+            Self::InvalidArgument(_) => ErrorCode::InvalidArgument,
+            Self::NotFound(_) => ErrorCode::NotFound,
+            Self::MethodNotAllowed(_) => ErrorCode::MethodNotAllowed,
+            Self::Gone(_) => ErrorCode::Gone,
+            Self::PayloadTooLarge(_) => ErrorCode::PayloadTooLarge,
+            Self::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
+    /// Wraps any failure the client cannot act on.
+    pub fn internal(err: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        Self::Internal(err.into())
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(err: sqlx::Error) -> Self {
+        Self::internal(err)
+    }
+}
+
+impl From<object_store::Error> for ApiError {
+    fn from(err: object_store::Error) -> Self {
+        Self::internal(err)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let code = self.code();
+        let message = match self {
+            Self::Internal(cause) => {
+                tracing::error!(error = %cause, "request failed");
+                "the server failed to handle this request; quote the requestId to support"
+                    .to_owned()
+            }
+            other => other.to_string(),
+        };
+        let status =
+            StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let body = Failure {
+            ok: false,
+            error: ErrorBody {
+                code,
+                message,
+                request_id: current_request_id(),
+            },
+        };
+        (status, Json(body)).into_response()
+    }
+}
+
+/// Fallback for unknown paths.
+pub async fn not_found() -> ApiError {
+    ApiError::NotFound("no such endpoint; the API lives under /v1".into())
+}
+
+/// Fallback for a known path called with the wrong method.
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed("this endpoint does not accept that method".into())
+}

@@ -1,0 +1,137 @@
+//! Starting the server: open storage, bind, build the app, serve.
+//!
+//! Owns the order of start-up and what it prints. [`Server::build`] does everything up to
+//! a bound socket, so the caller (the CLI or a test) learns the actual address, with
+//! port 0 resolved, before serving.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+
+use crate::app::{app, AppState};
+use crate::config::ServeConfig;
+use crate::db::{Db, OpenError};
+use crate::demo::{ensure as ensure_demo, DemoCredentials, DemoError};
+use crate::store::EvidenceStore;
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    /// The data folder could not be created.
+    #[error("cannot create the data folder {path}: {source}")]
+    DataDir {
+        /// The folder.
+        path: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The database could not be opened.
+    #[error(transparent)]
+    Db(#[from] OpenError),
+    /// The evidence store could not be opened.
+    #[error("cannot open the evidence store: {0}")]
+    Store(#[from] object_store::Error),
+    /// The address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address asked for.
+        addr: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The demo orgs could not be set up.
+    #[error(transparent)]
+    Demo(#[from] DemoError),
+}
+
+/// A server bound to its address, ready to serve.
+#[derive(Debug)]
+pub struct Server {
+    listener: TcpListener,
+    state: AppState,
+    local_addr: SocketAddr,
+}
+
+impl Server {
+    /// Opens the database and evidence store, binds the address and prepares the app.
+    pub async fn build(config: &ServeConfig) -> Result<Self, StartupError> {
+        let data = &config.data;
+        data.ensure_data_dir()
+            .map_err(|source| StartupError::DataDir {
+                path: data.data_dir.display().to_string(),
+                source,
+            })?;
+        let db = Db::open(&data.database_url()).await?;
+        let store = EvidenceStore::local(&data.evidence_dir())?;
+        let listener =
+            TcpListener::bind(&config.bind)
+                .await
+                .map_err(|source| StartupError::Bind {
+                    addr: config.bind.clone(),
+                    source,
+                })?;
+        let local_addr = listener.local_addr().map_err(|source| StartupError::Bind {
+            addr: config.bind.clone(),
+            source,
+        })?;
+        let public_url = match &config.public_url {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None => format!("http://{local_addr}"),
+        };
+        let demo = match config.demo {
+            true => Some(Arc::new(
+                ensure_demo(&db, &data.demo_credentials_path()).await?,
+            )),
+            false => None,
+        };
+        let state = AppState {
+            db,
+            store,
+            public_url: public_url.into(),
+            sdk_dir: config.sdk_dir.clone(),
+            www_dir: config.www_dir.clone(),
+            demo,
+        };
+        Ok(Self {
+            listener,
+            state,
+            local_addr,
+        })
+    }
+
+    /// The bound address (with port 0 resolved).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// The base of the URLs the server hands out.
+    pub fn public_url(&self) -> &str {
+        &self.state.public_url
+    }
+
+    /// The demo orgs, when started with `--demo`.
+    pub fn demo(&self) -> Option<&DemoCredentials> {
+        self.state.demo.as_deref()
+    }
+
+    /// The shared state, e.g. for tests that inspect the database.
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` completes, then finishes in-flight requests.
+    pub async fn run(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let db = self.state.db.clone();
+        let service = app(self.state).into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service)
+            .with_graceful_shutdown(shutdown)
+            .await?;
+        db.close().await;
+        Ok(())
+    }
+}
