@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
-wasm-pack --quiet --mode no-install build --target web --release \
+wasm-pack --quiet build --mode no-install --target web --release \
   --out-dir pkg --out-name expressconsent_sdk --no-pack .
 wasm="pkg/expressconsent_sdk_bg.wasm"
 wasm-opt -Oz --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \

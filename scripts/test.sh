@@ -20,7 +20,7 @@ step "Rust unit and integration tests"
 cargo test --quiet --workspace
 
 step "SDK tests in headless Chromium (wasm-bindgen-test)"
-CHROMEDRIVER=/usr/bin/chromedriver wasm-pack --mode no-install test --headless --chrome .
+CHROMEDRIVER=/usr/bin/chromedriver wasm-pack test --mode no-install --headless --chrome .
 
 step "building the release SDK and the server for the end-to-end tests"
 bash scripts/build-sdk.sh

@@ -1,1 +1,87 @@
+//! ExpressConsent browser SDK: captures consent evidence (CDRs) from lead forms.
+//!
+//! This file is the whole JavaScript surface, kept thin: `init`, `captureCDR` and the
+//! start hook. Each converts between JS values and the plain Rust modules below, which
+//! hold the behaviour:
+//!
+//! | module | owns |
+//! |---|---|
+//! | [`config`] | the `init` configuration |
+//! | [`options`] | reading and checking `captureCDR` options |
+//! | [`capture`] | one call from options to result |
+//! | [`snapshot`] | the DOM snapshot and what never leaves the browser |
+//! | [`page`], [`consent`], [`contrast`], [`trigger`], [`telemetry`] | the other evidence |
+//! | [`upload`], [`deadline`] | the session, the upload and its time budget |
+//! | [`error`] | the one error type and its JS form |
+//!
+//! The surface never throws at the host page: every failure of `captureCDR`, including bad
+//! options, is a rejected promise with an `Error` whose `code` is stable.
 
+pub mod capture;
+pub mod config;
+pub mod consent;
+pub mod contrast;
+pub mod deadline;
+pub mod dom;
+pub mod error;
+pub mod options;
+pub mod page;
+pub mod snapshot;
+pub mod telemetry;
+pub mod trigger;
+pub mod upload;
+
+use expressconsent_protocol::CaptureResult;
+use js_sys::Promise;
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use crate::config::Config;
+use crate::error::SdkError;
+
+/// Runs when the module is instantiated: panics are reported to the console with their
+/// Rust message, and the interaction log starts.
+#[wasm_bindgen(start)]
+fn start() {
+    console_error_panic_hook::set_once();
+    telemetry::start();
+}
+
+/// `init({ cid, api? })`: sets the org and the API origin (default: the page's origin).
+/// Throws an `Error` with code `INVALID_ARGUMENT` when `cid` is missing or `api` is not an
+/// absolute http(s) URL; the JS wrappers turn that into a rejected promise.
+#[wasm_bindgen(js_name = init)]
+pub fn init(config: JsValue) -> Result<(), JsValue> {
+    Config::from_js(&config).map_err(|e| e.to_js())?.install();
+    Ok(())
+}
+
+/// `captureCDR(options?)`: captures the page now and uploads it. Resolves with
+/// `{ cdrId, packageData: { packageId, subGroupIdMap }, shareUrl?, shareToken?,
+/// shareExpiresAt? }`; rejects with an `Error` whose `code` is `INVALID_ARGUMENT`, `TIMEOUT`,
+/// `NETWORK`, `REJECTED` or `NOT_INITIALIZED`. `timeoutMs` defaults to 15,000 ms for
+/// capture and upload together.
+#[wasm_bindgen(js_name = captureCDR)]
+pub fn capture_cdr(options: JsValue) -> Promise {
+    // The page is read now, synchronously; only the upload is deferred.
+    match capture::prepare(&options) {
+        Ok(prepared) => wasm_bindgen_futures::future_to_promise(async move {
+            let result = capture::finish(prepared).await.map_err(|e| e.to_js())?;
+            result_to_js(&result).map_err(|e| e.to_js())
+        }),
+        Err(error) => Promise::reject(&error.to_js()),
+    }
+}
+
+/// Converts a result to plain JS objects (maps become objects, not `Map`s), as a page
+/// would get from `JSON.parse`.
+pub fn result_to_js(result: &CaptureResult) -> Result<JsValue, SdkError> {
+    result
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| {
+            SdkError::new(
+                error::ErrorCode::Rejected,
+                format!("unreadable result: {e}"),
+            )
+        })
+}

@@ -116,7 +116,11 @@ mod tests {
 
     #[test]
     fn codes_serialize_as_their_wire_names() {
-        for code in [ErrorCode::InvalidArgument, ErrorCode::PayloadTooLarge, ErrorCode::Gone] {
+        for code in [
+            ErrorCode::InvalidArgument,
+            ErrorCode::PayloadTooLarge,
+            ErrorCode::Gone,
+        ] {
             let json = serde_json::to_string(&code).unwrap();
             assert_eq!(json, format!("\"{}\"", code.as_str()));
         }

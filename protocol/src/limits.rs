@@ -84,7 +84,9 @@ impl SubGroupIds {
         }
         for (i, id) in ids.iter().enumerate() {
             if id.trim().is_empty() {
-                return Err(LimitError("subGroupIds must not contain empty strings".into()));
+                return Err(LimitError(
+                    "subGroupIds must not contain empty strings".into(),
+                ));
             }
             if ids[..i].contains(id) {
                 return Err(LimitError(format!("subGroupIds contains {id:?} twice")));

@@ -1,0 +1,74 @@
+//! One `captureCDR` call from options to result, in two halves.
+//!
+//! [`prepare`] runs synchronously inside the call: it checks the options and reads the page
+//! at that instant, so the evidence shows the form as it was when the consumer pressed
+//! submit, even if the page changes before the promise settles. [`finish`] uploads. Both
+//! count against one `timeoutMs` budget.
+
+use expressconsent_protocol::{CaptureRequest, CaptureResult};
+use wasm_bindgen::JsValue;
+
+use crate::config::Config;
+use crate::deadline::Deadline;
+use crate::error::{ErrorCode, SdkError};
+use crate::options::CaptureOptions;
+use crate::{consent, page, snapshot, telemetry, trigger, upload};
+
+/// The version the SDK reports in each capture.
+pub const SDK_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// A capture that has been read from the page and waits to be uploaded.
+pub struct Prepared {
+    config: Config,
+    request: CaptureRequest,
+    deadline: Deadline,
+}
+
+/// Checks the options, then reads the page. Options are checked before `init` is, so a
+/// bad call is reported as such however the SDK was set up.
+pub fn prepare(options: &JsValue) -> Result<Prepared, SdkError> {
+    let options = CaptureOptions::from_js(options)?;
+    let deadline = Deadline::start(options.timeout_ms);
+    let config = Config::current().ok_or_else(|| {
+        SdkError::new(
+            ErrorCode::NotInitialized,
+            "call init({ cid }) before captureCDR",
+        )
+    })?;
+    let request = read_page(options)?;
+    deadline.check()?;
+    Ok(Prepared {
+        config,
+        request,
+        deadline,
+    })
+}
+
+/// Builds the upload from checked options and the page as it is now.
+pub fn read_page(options: CaptureOptions) -> Result<CaptureRequest, SdkError> {
+    Ok(CaptureRequest {
+        idempotency_key: upload::random_uuid(),
+        package_id: upload::package_id(),
+        sub_group_ids: options.sub_group_ids.as_slice().to_vec(),
+        auto_share: options.auto_share,
+        custom: options.custom,
+        page: page::collect()?,
+        snapshot: snapshot::capture()?,
+        disclosures: consent::disclosures()?,
+        consent_checkboxes: consent::checkboxes()?,
+        trigger: options.trigger_event.as_ref().map(trigger::from_event),
+        highlight_target: options.highlight_target,
+        telemetry: telemetry::collect(),
+        sdk_version: SDK_VERSION.to_owned(),
+    })
+}
+
+/// Uploads a prepared capture within what is left of its budget.
+pub async fn finish(prepared: Prepared) -> Result<CaptureResult, SdkError> {
+    let Prepared {
+        config,
+        request,
+        mut deadline,
+    } = prepared;
+    upload::send(&config, &request, &mut deadline).await
+}

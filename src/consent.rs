@@ -1,0 +1,139 @@
+//! The page's consent tags: disclosures (`data-ec-disclosure`) and the checkboxes bound to
+//! them (`data-ec-consent-checkbox`, `data-ec-consent-for`).
+//!
+//! For each disclosure it records what the consumer could have read and whether they could
+//! have seen it (rendered, in the viewport, opaque, legible size and contrast). It reports
+//! facts only; the server derives the consent mechanism from them and from the snapshot.
+
+use expressconsent_protocol::{ConsentCheckbox, Disclosure, MAX_DISCLOSURE_CHARS};
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlElement, HtmlInputElement, Window};
+
+use crate::error::SdkError;
+use crate::snapshot::{mask_text, MASK};
+use crate::{contrast, dom};
+
+/// Every element tagged `data-ec-disclosure`, in document order.
+pub fn disclosures() -> Result<Vec<Disclosure>, SdkError> {
+    let window = dom::window()?;
+    let Some(root) = dom::document()?.document_element() else {
+        return Ok(Vec::new());
+    };
+    let found = dom::query_all(&root, "[data-ec-disclosure]");
+    Ok(found.iter().map(|el| disclosure(&window, el)).collect())
+}
+
+/// Every element tagged `data-ec-consent-checkbox`, in document order.
+pub fn checkboxes() -> Result<Vec<ConsentCheckbox>, SdkError> {
+    let Some(root) = dom::document()?.document_element() else {
+        return Ok(Vec::new());
+    };
+    let found = dom::query_all(&root, "[data-ec-consent-checkbox]");
+    Ok(found
+        .iter()
+        .map(|el| ConsentCheckbox {
+            consent_for: el
+                .get_attribute("data-ec-consent-for")
+                .filter(|id| !id.is_empty()),
+            checked: is_checked(el),
+        })
+        .collect())
+}
+
+fn disclosure(window: &Window, element: &Element) -> Disclosure {
+    let style = window.get_computed_style(element).ok().flatten();
+    let property = |name: &str| {
+        style
+            .as_ref()
+            .and_then(|s| s.get_property_value(name).ok())
+            .unwrap_or_default()
+    };
+    let hidden = matches!(property("visibility").as_str(), "hidden" | "collapse");
+    // No client rects means no box: `display:none` on it or an ancestor, or detached.
+    let rendered = element.get_client_rects().length() > 0 && !hidden;
+    Disclosure {
+        id: element
+            .get_attribute("data-ec-disclosure")
+            .unwrap_or_default(),
+        text: text(element),
+        rendered,
+        in_viewport: rendered && in_viewport(window, element),
+        opacity: opacity(window, element),
+        font_size_px: dom::css_number(&property("font-size")).unwrap_or(0.0),
+        contrast_ratio: contrast::of_element(window, element),
+    }
+}
+
+/// The rendered text, with masked parts replaced as in the snapshot, at most
+/// [`MAX_DISCLOSURE_CHARS`] characters.
+fn text(element: &Element) -> String {
+    let raw = if dom::is_within(element, MASK) || !dom::query_all(element, MASK).is_empty() {
+        masked_text(element)
+    } else if let Some(html) = element.dyn_ref::<HtmlElement>() {
+        html.inner_text()
+    } else {
+        element.text_content().unwrap_or_default()
+    };
+    dom::truncate_chars(raw.trim(), MAX_DISCLOSURE_CHARS)
+}
+
+/// Text of a copy with the masked parts masked; the live element is never changed.
+fn masked_text(element: &Element) -> String {
+    let Ok(copy) = element.clone_node_with_deep(true) else {
+        return String::new();
+    };
+    let copy: Element = copy.unchecked_into();
+    if dom::is_within(element, MASK) {
+        mask_text(&copy);
+    } else {
+        dom::query_all(&copy, MASK)
+            .iter()
+            .for_each(|el| mask_text(el));
+    }
+    copy.text_content().unwrap_or_default()
+}
+
+fn in_viewport(window: &Window, element: &Element) -> bool {
+    let rect = element.get_bounding_client_rect();
+    let size = |v: Result<wasm_bindgen::JsValue, _>| v.ok().and_then(|v| v.as_f64()).unwrap_or(0.0);
+    let (width, height) = (size(window.inner_width()), size(window.inner_height()));
+    rect.width() > 0.0
+        && rect.height() > 0.0
+        && rect.bottom() > 0.0
+        && rect.right() > 0.0
+        && rect.top() < height
+        && rect.left() < width
+}
+
+/// The opacity the element is painted with: CSS opacity multiplies down the tree.
+fn opacity(window: &Window, element: &Element) -> f64 {
+    let mut product = 1.0;
+    let mut current = Some(element.clone());
+    while let Some(el) = current {
+        let own = window
+            .get_computed_style(&el)
+            .ok()
+            .flatten()
+            .and_then(|s| s.get_property_value("opacity").ok())
+            .and_then(|v| dom::css_number(&v))
+            .unwrap_or(1.0);
+        product *= own;
+        current = el.parent_element();
+    }
+    product
+}
+
+/// A native checkbox's `checked`; a custom widget's `aria-checked="true"`; a tagged wrapper
+/// (e.g. a `<label>`) around a native checkbox reports that checkbox.
+fn is_checked(element: &Element) -> bool {
+    if let Some(input) = element.dyn_ref::<HtmlInputElement>() {
+        return input.checked();
+    }
+    if let Some(aria) = element.get_attribute("aria-checked") {
+        return aria == "true";
+    }
+    matches!(
+        element.query_selector("input[type=checkbox], input[type=radio]"),
+        Ok(Some(inner)) if inner.dyn_ref::<HtmlInputElement>().is_some_and(|i| i.checked())
+    )
+}

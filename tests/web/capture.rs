@@ -1,0 +1,149 @@
+//! `captureCDR` and `init` as a page calls them: bad calls reject with stable codes and
+//! never throw; server answers map to the codes a page branches on.
+
+use expressconsent_protocol::{CaptureResult, PackageData};
+use expressconsent_sdk::error::ErrorCode;
+use expressconsent_sdk::{result_to_js, upload};
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::wasm_bindgen_test;
+
+use crate::helpers::{json, prop, rejection};
+
+/// `custom` whose JSON is exactly `bytes` long: `{"k":"xxx…"}`.
+fn custom_of_bytes(bytes: usize) -> String {
+    format!(
+        r#"{{"custom":{{"k":"{}"}}}}"#,
+        "x".repeat(bytes - r#"{"k":""}"#.len())
+    )
+}
+
+#[wasm_bindgen_test]
+async fn bad_options_reject_with_invalid_argument() {
+    let two_years_and_a_ms = 2 * 365 * 24 * 3_600_000u64 + 1;
+    for options in [
+        r#"{"autoShare":{"expiresInMs":0}}"#.to_owned(),
+        r#"{"autoShare":{"expiresInMs":-5}}"#.to_owned(),
+        r#"{"autoShare":{"expiresInMs":1.5}}"#.to_owned(),
+        format!(r#"{{"autoShare":{{"expiresInMs":{two_years_and_a_ms}}}}}"#),
+        r#"{"autoShare":"yes"}"#.to_owned(),
+        custom_of_bytes(16 * 1024 + 1),
+        r#"{"custom":"not an object"}"#.to_owned(),
+        r#"{"custom":[1,2]}"#.to_owned(),
+        r#"{"subGroupIds":["a","b","c","d","e","f"]}"#.to_owned(),
+        r#"{"subGroupIds":["a","a"]}"#.to_owned(),
+        r#"{"subGroupIds":[""]}"#.to_owned(),
+        r#"{"subGroupIds":"a"}"#.to_owned(),
+        r#"{"triggerEvent":{"target":null}}"#.to_owned(),
+        r#"{"highlightTarget":7}"#.to_owned(),
+        r#"{"timeoutMs":0}"#.to_owned(),
+        r#"{"timeoutMs":"fast"}"#.to_owned(),
+        r#""options as a string""#.to_owned(),
+    ] {
+        let (code, message) = rejection(json(&options)).await;
+        assert_eq!(code, "INVALID_ARGUMENT", "{options} → {message}");
+        assert!(!message.is_empty());
+    }
+}
+
+#[wasm_bindgen_test]
+async fn good_options_pass_validation_and_then_need_init() {
+    for options in [
+        JsValue::UNDEFINED,
+        json("{}"),
+        json(r#"{"autoShare":true,"subGroupIds":["a","b","c","d","e"],"timeoutMs":500}"#),
+        json(r#"{"autoShare":{"expiresInMs":63072000000},"highlightTarget":"tcpa"}"#),
+        json(r#"{"autoShare":false,"custom":{"leadId":"L-1","nested":{"n":[1,2]}}}"#),
+        json(&custom_of_bytes(16 * 1024)),
+    ] {
+        let (code, _) = rejection(options).await;
+        assert_eq!(code, "NOT_INITIALIZED");
+    }
+}
+
+#[wasm_bindgen_test]
+fn init_without_a_cid_or_with_a_bad_api_fails_with_invalid_argument() {
+    for config in [
+        r#"{}"#,
+        r#"{"cid":"  "}"#,
+        r#"{"cid":"cid_1","api":"ftp://x"}"#,
+        r#"null"#,
+    ] {
+        let error = expressconsent_sdk::init(json(config)).expect_err(config);
+        assert_eq!(prop(&error, "code"), "INVALID_ARGUMENT", "{config}");
+    }
+}
+
+#[wasm_bindgen_test]
+fn server_refusals_map_to_stable_codes_and_keep_what_the_server_said() {
+    let forbidden = r#"{"ok":false,"error":{"code":"FORBIDDEN","message":"example.org is not registered","requestId":"r1"}}"#;
+    let refused = upload::read_answer(403, forbidden).unwrap_err();
+    assert_eq!(refused.code, ErrorCode::Rejected);
+    assert_eq!(refused.message, "example.org is not registered");
+    let js = refused.to_js();
+    assert_eq!(prop(&js, "code"), "REJECTED");
+    assert_eq!(prop(&js, "status"), 403);
+    assert_eq!(prop(&js, "serverCode"), "FORBIDDEN");
+
+    let too_large =
+        r#"{"ok":false,"error":{"code":"PAYLOAD_TOO_LARGE","message":"m","requestId":"r"}}"#;
+    let error = upload::read_answer(413, too_large).unwrap_err();
+    assert_eq!(
+        (error.code, error.server_code.as_deref()),
+        (ErrorCode::InvalidArgument, Some("PAYLOAD_TOO_LARGE"))
+    );
+    assert_eq!(
+        upload::read_answer(502, "<html>Bad gateway</html>")
+            .unwrap_err()
+            .code,
+        ErrorCode::Network
+    );
+    assert_eq!(
+        upload::read_answer(200, "not json").unwrap_err().code,
+        ErrorCode::Rejected
+    );
+}
+
+#[wasm_bindgen_test]
+fn a_success_resolves_with_a_plain_object() {
+    let body = r#"{"ok":true,"requestId":"r","data":{"cdrId":"cdr_1",
+        "packageData":{"packageId":"pkg_1","subGroupIdMap":{"a":"pkg_2"}},
+        "shareUrl":"https://h/v1/shares/t","shareToken":"t","shareExpiresAt":1700000000000}}"#;
+
+    let result = upload::read_answer(201, body).unwrap();
+    let js = result_to_js(&result).unwrap();
+
+    let text = String::from(js_sys::JSON::stringify(&js).unwrap());
+    assert_eq!(
+        text,
+        r#"{"cdrId":"cdr_1","packageData":{"packageId":"pkg_1","subGroupIdMap":{"a":"pkg_2"}},"shareUrl":"https://h/v1/shares/t","shareToken":"t","shareExpiresAt":1700000000000}"#
+    );
+    let plain = CaptureResult {
+        cdr_id: "cdr_2".into(),
+        package_data: PackageData::default(),
+        share_url: None,
+        share_token: None,
+        share_expires_at: None,
+    };
+    let text = String::from(js_sys::JSON::stringify(&result_to_js(&plain).unwrap()).unwrap());
+    assert_eq!(
+        text,
+        r#"{"cdrId":"cdr_2","packageData":{"packageId":"","subGroupIdMap":{}}}"#
+    );
+}
+
+#[wasm_bindgen_test]
+fn a_tab_keeps_one_package_and_each_capture_gets_a_fresh_key() {
+    let first = upload::package_id();
+    let again = upload::package_id();
+    let storage = web_sys::window()
+        .unwrap()
+        .session_storage()
+        .unwrap()
+        .unwrap();
+
+    assert_eq!(first, again);
+    assert!(first.starts_with("pkg_") && first.len() == 36, "{first}");
+    assert_eq!(storage.get_item(upload::PACKAGE_KEY).unwrap(), Some(first));
+    assert_ne!(upload::random_uuid(), upload::random_uuid());
+    assert_eq!(upload::random_uuid().len(), 36);
+}
