@@ -16,8 +16,12 @@ step "cargo clippy (native and wasm32)"
 cargo clippy --quiet --workspace --all-targets -- -D warnings
 cargo clippy --quiet -p expressconsent-sdk --target wasm32-unknown-unknown --all-targets -- -D warnings
 
-step "Rust unit and integration tests"
+step "Rust unit and integration tests (server suite on SQLite)"
 cargo test --quiet --workspace
+
+step "server integration tests on PostgreSQL"
+pg_url=$(bash scripts/postgres.sh start)
+EC_TEST_POSTGRES_URL="$pg_url" cargo test --quiet -p expressconsent-server --test api
 
 step "SDK tests in headless Chromium (wasm-bindgen-test)"
 CHROMEDRIVER=/usr/bin/chromedriver wasm-pack test --mode no-install --headless --chrome .

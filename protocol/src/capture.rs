@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 /// The body of `POST /v1/captures`. The org is named by the `cid` query parameter so that a
 /// CORS preflight, which has no body, can already be answered per org.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct CaptureRequest {
     /// Unique per capture attempt; a retry with the same key yields the same CDR.
@@ -24,6 +25,7 @@ pub struct CaptureRequest {
     pub auto_share: Option<AutoShare>,
     /// Caller-supplied metadata, at most 16 KiB as JSON; top-level keys are filterable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub custom: Option<serde_json::Map<String, serde_json::Value>>,
     /// Where and on what the page was shown.
     pub page: PageInfo,
@@ -51,6 +53,7 @@ pub struct CaptureRequest {
 
 /// `autoShare` after the SDK normalised `true` to `{}`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AutoShare {
     /// Lifetime of the link; absent means 30 days.
@@ -60,6 +63,7 @@ pub struct AutoShare {
 
 /// Environment of the page at capture time.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", default)]
 pub struct PageInfo {
     /// `location.href`.
@@ -88,6 +92,7 @@ pub struct PageInfo {
 
 /// A width and height in CSS pixels.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", default)]
 pub struct Size {
     /// Width.
@@ -98,6 +103,7 @@ pub struct Size {
 
 /// The serialized page.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", default)]
 pub struct Snapshot {
     /// One HTML document with live form state, scripts and handlers removed.
@@ -110,6 +116,7 @@ pub struct Snapshot {
 
 /// One element tagged `data-ec-disclosure`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", default)]
 pub struct Disclosure {
     /// The attribute's value; empty when the page has one untagged disclosure.
@@ -131,6 +138,7 @@ pub struct Disclosure {
 
 /// One element tagged `data-ec-consent-checkbox`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", default)]
 pub struct ConsentCheckbox {
     /// The disclosure id of `data-ec-consent-for`, if any.
@@ -142,6 +150,7 @@ pub struct ConsentCheckbox {
 
 /// The element and event that caused the capture.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", default)]
 pub struct Trigger {
     /// Lower-case tag name of the target.
@@ -162,6 +171,7 @@ pub struct Trigger {
 
 /// Interaction signals collected from page load to submit.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", default)]
 pub struct Telemetry {
     /// Milliseconds from page load to capture.
@@ -176,6 +186,7 @@ pub struct Telemetry {
 
 /// How one field was filled in.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", default)]
 pub struct FieldTelemetry {
     /// `typed`, `pasted`, `autofilled`, `programmatic` or empty when untouched.
@@ -189,6 +200,7 @@ pub struct FieldTelemetry {
 
 /// What `captureCDR` resolves with (and `POST /v1/captures` answers in `data`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct CaptureResult {
     /// The new CDR's id.
@@ -208,6 +220,7 @@ pub struct CaptureResult {
 
 /// The session package a capture belongs to.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PackageData {
     /// The per-tab session package (`pkg_…`).

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// A successful response: `{ "ok": true, "data": …, "requestId": "…" }`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Success<T> {
     /// Always `true`.
@@ -16,6 +17,7 @@ pub struct Success<T> {
 
 /// A failed response: `{ "ok": false, "error": { "code", "message", "requestId" } }`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Failure {
     /// Always `false`.
@@ -26,6 +28,7 @@ pub struct Failure {
 
 /// The body of a [`Failure`].
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ErrorBody {
     /// Stable, machine-readable code.
@@ -38,6 +41,7 @@ pub struct ErrorBody {
 
 /// Either side of the envelope, for clients that read responses.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(untagged)]
 pub enum Envelope<T> {
     /// `ok: true`.
@@ -48,6 +52,7 @@ pub enum Envelope<T> {
 
 /// The stable error codes of the API, each with one HTTP status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ErrorCode {
     /// 401: no API key, a malformed one, or one that is unknown or revoked.

@@ -4,14 +4,20 @@
 //! that both sides enforce. It does no I/O and reads no clocks, so it builds for
 //! `wasm32-unknown-unknown` and native alike. Field names are camelCase on the wire.
 
+pub mod billing;
 pub mod capture;
+pub mod cdr;
 pub mod envelope;
 pub mod limits;
+pub mod org;
 pub mod share;
 
+pub use billing::*;
 pub use capture::*;
+pub use cdr::*;
 pub use envelope::*;
 pub use limits::*;
+pub use org::*;
 pub use share::*;
 
 /// Version of the wire protocol; bumped on any incompatible change.

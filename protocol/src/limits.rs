@@ -89,7 +89,7 @@ impl SubGroupIds {
                 ));
             }
             if ids[..i].contains(id) {
-                return Err(LimitError(format!("subGroupIds contains {id:?} twice")));
+                return Err(LimitError(format!("subGroupIds contains \"{id}\" twice")));
             }
         }
         Ok(Self(ids))

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// `POST /v1/cdrs/:cdrId/share` body.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ShareRequest {
     /// Lifetime of the link; default 30 days, at most 2 years, more than 0.
@@ -13,6 +14,7 @@ pub struct ShareRequest {
 
 /// A minted share link.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ShareLink {
     /// Absolute URL a buyer POSTs to with its own API key.
@@ -25,6 +27,7 @@ pub struct ShareLink {
 
 /// `POST /v1/shares/:token` body (optional).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ClaimRequest {
     /// Pay for the CDR when the link does not grant free access. Default `true`.
@@ -34,6 +37,7 @@ pub struct ClaimRequest {
 
 /// An org's relation to a CDR, as the API reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum Access {
     /// Paid for it: full access.
@@ -55,6 +59,7 @@ impl Access {
 
 /// `POST /v1/shares/:token` result.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ClaimResult {
     /// The CDR is now related to the caller's org.

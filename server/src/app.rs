@@ -2,14 +2,14 @@
 //!
 //! Owns the order of the cross-cutting layers (request id outermost, so that every
 //! envelope, including the fallbacks', carries it; then tracing) and the fallbacks that
-//! turn unknown paths and wrong methods into envelopes. Tests build the same router with
-//! [`app`] and serve it on port 0.
+//! turn unknown paths and wrong methods into envelopes. The OpenAPI document is rendered
+//! here once, from the same route list the router is built from ([`routes::api`]). Tests
+//! build the same router with [`app`] and serve it on port 0.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use axum::middleware;
-use axum::Router;
+use axum::{middleware, Extension, Router};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
@@ -17,7 +17,9 @@ use crate::db::Db;
 use crate::demo::DemoCredentials;
 use crate::envelope::with_request_id;
 use crate::error::{method_not_allowed, not_found};
+use crate::openapi::finish;
 use crate::routes;
+use crate::routes::openapi::Document;
 use crate::store::EvidenceStore;
 
 /// What every handler may use; cheap to clone.
@@ -39,10 +41,11 @@ pub struct AppState {
 
 /// The whole HTTP application.
 pub fn app(state: AppState) -> Router {
+    let (api, doc) = routes::api(&state).split_for_parts();
+    let doc = finish(doc, &state.public_url);
+    let json = doc.to_json().expect("the OpenAPI document serializes");
     Router::new()
-        .merge(routes::captures::router(&state))
-        .merge(routes::shares::router())
-        .merge(routes::cdrs::router())
+        .merge(api.layer(Extension(Document(json.into()))))
         .merge(routes::web::router(&state))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

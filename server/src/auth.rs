@@ -9,7 +9,7 @@ use axum::http::request::Parts;
 use subtle::ConstantTimeEq as _;
 
 use crate::app::AppState;
-use crate::db::orgs::find_live_key;
+use crate::db::keys::find_live_key;
 use crate::error::ApiError;
 use crate::ids::{is_id, secret_hash, IdKind};
 

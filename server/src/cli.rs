@@ -1,12 +1,17 @@
-//! The command line: `serve` and `org create`.
+//! The command line: `serve`, `org create|list` and `key create|revoke`.
 //!
-//! Owns what the binary prints. `org create` writes exactly one JSON line to stdout so
-//! scripts can parse it; logs always go to stderr.
+//! Owns what the binary prints. Every operator command writes exactly one JSON line to
+//! stdout so scripts can parse it; logs and errors go to stderr, and a failure (such as
+//! an unknown org or key) exits non-zero. The commands open the same database as the
+//! server, so they work while it runs.
 
 use clap::{Args, Parser, Subcommand};
 
+use serde::Serialize;
+
 use crate::config::{DataConfig, ServeConfig};
-use crate::db::orgs::{create_org, CreatedOrg, NewOrg};
+use crate::db::keys::{create_key, revoke_key, CreatedKey, RevokedKey};
+use crate::db::orgs::{create_org, domains, list_orgs, CreatedOrg, NewOrg};
 use crate::db::Db;
 use crate::host::Host;
 
@@ -27,6 +32,9 @@ pub enum Command {
     /// Manage orgs.
     #[command(subcommand)]
     Org(OrgCommand),
+    /// Manage API keys.
+    #[command(subcommand)]
+    Key(KeyCommand),
 }
 
 /// `org …` subcommands.
@@ -34,6 +42,17 @@ pub enum Command {
 pub enum OrgCommand {
     /// Create an org with its first API key; prints {"orgId","apiKey"} as JSON.
     Create(OrgCreate),
+    /// List every org; prints a JSON array of {"orgId","name","autoCollect","domains","createdAt"}.
+    List(OrgList),
+}
+
+/// `key …` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Add an API key to an org; prints {"keyId","apiKey"} as JSON. The key is shown once.
+    Create(KeyCreate),
+    /// Revoke an API key at once, in every server process; prints {"keyId","revoked":true}.
+    Revoke(KeyRevoke),
 }
 
 /// `org create` arguments.
@@ -58,39 +77,145 @@ fn parse_host(s: &str) -> Result<Host, String> {
     Host::parse(s).map_err(|e| e.to_string())
 }
 
-/// Why `org create` failed.
+/// Why an operator command failed.
 #[derive(Debug, thiserror::Error)]
-pub enum OrgCreateError {
+pub enum CliError {
     /// The name is blank.
     #[error("--name must not be empty")]
     EmptyName,
+    /// `key create --org` names no org.
+    #[error("no org {0}; `org list` shows the orgs")]
+    UnknownOrg(String),
+    /// `key revoke` names no key.
+    #[error("no API key {0}")]
+    UnknownKey(String),
     /// The data folder could not be created.
     #[error("cannot create the data folder: {0}")]
     DataDir(#[from] std::io::Error),
     /// The database could not be opened.
     #[error(transparent)]
     Open(#[from] crate::db::OpenError),
-    /// Writing the org failed.
-    #[error("cannot create the org: {0}")]
+    /// The database failed.
+    #[error("database error: {0}")]
     Db(#[from] sqlx::Error),
+}
+
+/// Opens the database of `data`, runs `work` on it and closes it again.
+async fn with_db<T>(
+    data: &DataConfig,
+    work: impl AsyncFnOnce(&Db) -> Result<T, CliError>,
+) -> Result<T, CliError> {
+    data.ensure_data_dir()?;
+    let db = Db::open(&data.database_url()).await?;
+    let result = work(&db).await;
+    db.close().await;
+    result
 }
 
 impl OrgCreate {
     /// Creates the org, exactly as the demo and the tests do.
-    pub async fn run(&self) -> Result<CreatedOrg, OrgCreateError> {
+    pub async fn run(&self) -> Result<CreatedOrg, CliError> {
         let name = self.name.trim();
         if name.is_empty() {
-            return Err(OrgCreateError::EmptyName);
+            return Err(CliError::EmptyName);
         }
-        self.data.ensure_data_dir()?;
-        let db = Db::open(&self.data.database_url()).await?;
         let new = NewOrg {
             name: name.to_owned(),
             domains: self.domains.clone(),
             auto_collect: !self.no_auto_collect,
         };
-        let created = create_org(&db, &new).await;
-        db.close().await;
-        Ok(created?)
+        with_db(&self.data, async |db| Ok(create_org(db, &new).await?)).await
+    }
+}
+
+/// `org list` arguments.
+#[derive(Debug, Args)]
+pub struct OrgList {
+    /// Where the data lives.
+    #[command(flatten)]
+    pub data: DataConfig,
+}
+
+/// One org as `org list` prints it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListedOrg {
+    /// `cid_…`.
+    pub org_id: String,
+    /// Display name.
+    pub name: String,
+    /// Whether captures bill the org.
+    pub auto_collect: bool,
+    /// Registered domains.
+    pub domains: Vec<String>,
+    /// Creation time, epoch ms.
+    pub created_at: i64,
+}
+
+impl OrgList {
+    /// Lists every org, oldest first.
+    pub async fn run(&self) -> Result<Vec<ListedOrg>, CliError> {
+        with_db(&self.data, async |db| {
+            let mut listed = Vec::new();
+            for org in list_orgs(db).await? {
+                let hosts = domains(db, &org.id).await?;
+                listed.push(ListedOrg {
+                    domains: hosts.iter().map(|h| h.as_str().to_owned()).collect(),
+                    org_id: org.id,
+                    name: org.name,
+                    auto_collect: org.auto_collect,
+                    created_at: org.created_at,
+                });
+            }
+            Ok(listed)
+        })
+        .await
+    }
+}
+
+/// `key create` arguments.
+#[derive(Debug, Args)]
+pub struct KeyCreate {
+    /// The org (`cid_…`) the key acts for.
+    #[arg(long)]
+    pub org: String,
+    /// Where the data lives.
+    #[command(flatten)]
+    pub data: DataConfig,
+}
+
+impl KeyCreate {
+    /// Adds a key to the org; the org's other keys stay live.
+    pub async fn run(&self) -> Result<CreatedKey, CliError> {
+        with_db(&self.data, async |db| {
+            create_key(db, &self.org)
+                .await?
+                .ok_or_else(|| CliError::UnknownOrg(self.org.clone()))
+        })
+        .await
+    }
+}
+
+/// `key revoke` arguments.
+#[derive(Debug, Args)]
+pub struct KeyRevoke {
+    /// The key's id (`key_…`, the part of the API key before the dot).
+    pub key_id: String,
+    /// Where the data lives.
+    #[command(flatten)]
+    pub data: DataConfig,
+}
+
+impl KeyRevoke {
+    /// Revokes the key; requests with it answer `UNAUTHENTICATED` from now on.
+    pub async fn run(&self) -> Result<RevokedKey, CliError> {
+        // Accept the whole API key too: operators paste what they have.
+        let key_id = self.key_id.split('.').next().unwrap_or_default().to_owned();
+        with_db(&self.data, async |db| {
+            revoke_key(db, &key_id)
+                .await?
+                .ok_or_else(|| CliError::UnknownKey(key_id.clone()))
+        })
+        .await
     }
 }

@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Json, Response};
 use expressconsent_protocol::{ErrorBody, ErrorCode, Failure};
 
 use crate::envelope::current_request_id;
+use crate::rules::Refusal;
 
 /// A failure of a request, as the client will see it.
 #[derive(Debug, thiserror::Error)]
@@ -32,6 +33,9 @@ pub enum ApiError {
     /// 410: an expired share link.
     #[error("{0}")]
     Gone(String),
+    /// 412: the resource is not in a state that allows this yet.
+    #[error("{0}")]
+    FailedPrecondition(String),
     /// 413: the body is larger than the endpoint accepts.
     #[error("{0}")]
     PayloadTooLarge(String),
@@ -50,8 +54,28 @@ impl ApiError {
             Self::NotFound(_) => ErrorCode::NotFound,
             Self::MethodNotAllowed(_) => ErrorCode::MethodNotAllowed,
             Self::Gone(_) => ErrorCode::Gone,
+            Self::FailedPrecondition(_) => ErrorCode::FailedPrecondition,
             Self::PayloadTooLarge(_) => ErrorCode::PayloadTooLarge,
             Self::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
+    /// What the client hears when the rules refuse it something about `cdr_id`. No
+    /// relation is `NOT_FOUND`, worded so it does not reveal whether the CDR exists; a
+    /// relation without download access is `FORBIDDEN` and says how to get it.
+    pub fn refused(cdr_id: &str, refusal: Refusal) -> Self {
+        let collect =
+            format!("collect it with POST /v1/cdrs/{cdr_id}/collect (this bills your org once)");
+        match refusal {
+            Refusal::NoRelation => Self::NotFound(format!("no CDR {cdr_id} for this org")),
+            Refusal::NotCollected => Self::Forbidden(format!(
+                "{cdr_id} is saved to your org but not collected; {collect} to download or \
+                 share it"
+            )),
+            Refusal::OwnerUnpaid => Self::Forbidden(format!(
+                "your org captured {cdr_id} with auto-collect off and has not paid for it; \
+                 {collect} to download it"
+            )),
         }
     }
 

@@ -23,6 +23,7 @@ use crate::error::ApiError;
 use crate::host::Host;
 use crate::ids::{new_id, sha256_hex, IdKind};
 use crate::links::new_link;
+use crate::metadata::entries;
 use crate::rules::on_capture;
 use crate::store::EvidenceStore;
 
@@ -150,6 +151,7 @@ pub async fn ingest(
         size_bytes: i64::try_from(body.len()).unwrap_or(i64::MAX),
         page_url: request.page.url.clone(),
         custom_json: capture.custom_json.clone(),
+        metadata: request.custom.as_ref().map(entries).unwrap_or_default(),
         received_ip: arrival.ip,
         user_agent: arrival.user_agent,
         created_at: now,

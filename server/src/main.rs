@@ -2,7 +2,7 @@
 
 use anyhow::Context as _;
 use clap::Parser as _;
-use expressconsent_server::cli::{Cli, Command, OrgCommand};
+use expressconsent_server::cli::{Cli, Command, KeyCommand, OrgCommand};
 use expressconsent_server::startup::Server;
 use tracing_subscriber::EnvFilter;
 
@@ -15,10 +15,10 @@ async fn main() -> anyhow::Result<()> {
         .init();
 
     match Cli::parse().command {
-        Command::Org(OrgCommand::Create(args)) => {
-            let created = args.run().await?;
-            println!("{}", serde_json::to_string(&created)?);
-        }
+        Command::Org(OrgCommand::Create(args)) => print_json(&args.run().await?)?,
+        Command::Org(OrgCommand::List(args)) => print_json(&args.run().await?)?,
+        Command::Key(KeyCommand::Create(args)) => print_json(&args.run().await?)?,
+        Command::Key(KeyCommand::Revoke(args)) => print_json(&args.run().await?)?,
         Command::Serve(config) => {
             let server = Server::build(&config).await?;
             println!("listening on http://{}", server.local_addr());
@@ -39,5 +39,11 @@ async fn main() -> anyhow::Result<()> {
             server.run(shutdown).await.context("server failed")?;
         }
     }
+    Ok(())
+}
+
+/// Prints one JSON line: what operator commands answer.
+fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string(value)?);
     Ok(())
 }

@@ -1,8 +1,11 @@
 //! The access and billing rules of SPEC "Access and billing", as pure functions.
 //!
-//! Owns every decision about who gets which relation to a CDR and who is billed. It must
-//! not do I/O: the storage layer reads the current relations inside a transaction, asks
-//! these functions, and writes what they decide in the same transaction.
+//! Owns every decision about who gets which relation to a CDR, who is billed, and what
+//! each relation allows (minting a share link, downloading, collecting). It must not do
+//! I/O: the storage layer reads the current relations inside a transaction, asks these
+//! functions, and writes what they decide in the same transaction. The order in which
+//! relations may change ([`rank`]) is also decided here, and the storage layer's upsert
+//! is generated from it.
 
 use expressconsent_protocol::Access;
 
@@ -62,21 +65,76 @@ pub fn on_claim(claimer: Option<Access>, minter: Option<Access>, collect: bool) 
     }
 }
 
-/// Why an org may not mint a share link for a CDR.
+/// Why the rules refuse an org something it asked for about a CDR.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MintRefusal {
-    /// No relation: the CDR must look like it does not exist.
+pub enum Refusal {
+    /// No relation: the CDR must look like it does not exist (`NOT_FOUND`).
     NoRelation,
-    /// Saved only: it has to collect first.
+    /// Saved only: it has to collect first (`FORBIDDEN`).
     NotCollected,
+    /// The capturing org has not paid (auto-collect off): it has to collect first
+    /// (`FORBIDDEN`).
+    OwnerUnpaid,
 }
 
 /// The capturing org (paid or not) and any org with download access may mint a share.
-pub fn may_mint(relation: Option<Access>) -> Result<(), MintRefusal> {
+pub fn may_mint(relation: Option<Access>) -> Result<(), Refusal> {
     match relation {
-        None => Err(MintRefusal::NoRelation),
-        Some(Access::Saved) => Err(MintRefusal::NotCollected),
+        None => Err(Refusal::NoRelation),
+        Some(Access::Saved) => Err(Refusal::NotCollected),
         Some(Access::Paid | Access::Free | Access::Unpaid) => Ok(()),
+    }
+}
+
+/// Any relation lets an org read a CDR's metadata; only `paid` and `free` let it download
+/// the evidence (snapshot, image, report).
+pub fn may_download(relation: Option<Access>) -> Result<(), Refusal> {
+    match relation {
+        None => Err(Refusal::NoRelation),
+        Some(Access::Saved) => Err(Refusal::NotCollected),
+        Some(Access::Unpaid) => Err(Refusal::OwnerUnpaid),
+        Some(Access::Paid | Access::Free) => Ok(()),
+    }
+}
+
+/// What `POST /v1/cdrs/:cdrId/collect` does to the calling org.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CollectOutcome {
+    /// The org's relation afterwards.
+    pub access: Access,
+    /// Whether the org is billed once for the CDR.
+    pub bill: bool,
+    /// The org already had download access; nothing changes.
+    pub already_collected: bool,
+}
+
+/// Decides a collect. An org that already has download access is not billed: `paid`
+/// has paid, and `free` was given the CDR by a payer, so charging it would bill the same
+/// hand-off twice. `saved` recipients and unpaid owners pay once and get `paid`.
+pub fn on_collect(relation: Option<Access>) -> Result<CollectOutcome, Refusal> {
+    let outcome = |access, bill, already_collected| CollectOutcome {
+        access,
+        bill,
+        already_collected,
+    };
+    match relation {
+        None => Err(Refusal::NoRelation),
+        Some(access @ (Access::Paid | Access::Free)) => Ok(outcome(access, false, true)),
+        Some(Access::Saved | Access::Unpaid) => Ok(outcome(Access::Paid, true, false)),
+    }
+}
+
+/// The order in which relations may change: they only ever rise (`saved`/`unpaid` →
+/// `free` → `paid`), never fall. The storage layer writes relations with an upsert that
+/// keeps the higher rank, so two concurrent claims that each decided on a stale read
+/// still converge on the right relation (e.g. a `collect:false` claim cannot downgrade a
+/// concurrent paying claim to `saved`). `saved` and `unpaid` rank equally: an owner is
+/// never a recipient and a recipient is never the owner.
+pub fn rank(access: Access) -> u8 {
+    match access {
+        Access::Saved | Access::Unpaid => 1,
+        Access::Free => 2,
+        Access::Paid => 3,
     }
 }
 
@@ -148,14 +206,89 @@ mod tests {
     fn owners_and_orgs_with_access_may_mint_but_savers_may_not() {
         #[rustfmt::skip]
         let table = [
-            (None,         Err(MintRefusal::NoRelation)),
-            (Some(Saved),  Err(MintRefusal::NotCollected)),
+            (None,         Err(Refusal::NoRelation)),
+            (Some(Saved),  Err(Refusal::NotCollected)),
             (Some(Unpaid), Ok(())),
             (Some(Paid),   Ok(())),
             (Some(Free),   Ok(())),
         ];
         for (relation, expected) in table {
             assert_eq!(may_mint(relation), expected, "{relation:?}");
+        }
+    }
+
+    #[test]
+    fn only_paid_and_free_relations_may_download() {
+        #[rustfmt::skip]
+        let table = [
+            (None,         Err(Refusal::NoRelation)),
+            (Some(Saved),  Err(Refusal::NotCollected)),
+            (Some(Unpaid), Err(Refusal::OwnerUnpaid)),
+            (Some(Paid),   Ok(())),
+            (Some(Free),   Ok(())),
+        ];
+        for (relation, expected) in table {
+            assert_eq!(may_download(relation), expected, "{relation:?}");
+        }
+    }
+
+    #[test]
+    fn collecting_bills_only_orgs_without_download_access() {
+        // relation → (access, bill, already_collected), or the refusal
+        #[rustfmt::skip]
+        let table = [
+            (None,         Err(Refusal::NoRelation)),
+            (Some(Saved),  Ok((Paid, true,  false))),
+            (Some(Unpaid), Ok((Paid, true,  false))),
+            (Some(Paid),   Ok((Paid, false, true))),
+            (Some(Free),   Ok((Free, false, true))),
+        ];
+        for (relation, expected) in table {
+            let expected = expected.map(|(access, bill, already_collected)| CollectOutcome {
+                access,
+                bill,
+                already_collected,
+            });
+            assert_eq!(on_collect(relation), expected, "{relation:?}");
+        }
+    }
+
+    #[test]
+    fn no_decision_ever_lowers_a_relation() {
+        let relations = [None, Some(Saved), Some(Unpaid), Some(Free), Some(Paid)];
+        let rank_of = |r: Option<Access>| r.map_or(0, rank);
+        for claimer in relations {
+            for minter in relations {
+                for collect in [true, false] {
+                    let decided = on_claim(claimer, minter, collect);
+                    assert!(
+                        rank(decided.access) >= rank_of(claimer),
+                        "claim {claimer:?} {minter:?} {collect}"
+                    );
+                }
+            }
+            if let Ok(decided) = on_collect(claimer) {
+                assert!(
+                    rank(decided.access) >= rank_of(claimer),
+                    "collect {claimer:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn billing_always_ends_in_paid() {
+        let relations = [None, Some(Saved), Some(Unpaid), Some(Free), Some(Paid)];
+        for claimer in relations {
+            for minter in relations {
+                for collect in [true, false] {
+                    let decided = on_claim(claimer, minter, collect);
+                    assert!(!decided.bill || decided.access == Paid);
+                }
+            }
+            if let Ok(decided) = on_collect(claimer) {
+                assert!(!decided.bill || decided.access == Paid);
+            }
         }
     }
 }

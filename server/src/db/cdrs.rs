@@ -1,11 +1,15 @@
-//! Captured CDRs, each org's relation to them, and the billing ledger.
+//! Captured CDRs: storing a capture with everything that belongs to it, reading one for an
+//! org, and listing an org's CDRs.
 
-use expressconsent_protocol::Access;
-use sqlx::{AnyConnection, Row as _};
+use expressconsent_protocol::{Access, SortOrder};
+use sqlx::any::AnyRow;
+use sqlx::Row as _;
 
+use super::access::{parse_access, raise_relation, record_billing};
 use super::shares::{insert_share, NewShare};
 use super::{is_unique_violation, Db};
-use crate::ids::{new_id, IdKind};
+use crate::metadata::MetadataFilter;
+use crate::pagination::PageRequest;
 use crate::rules::CaptureOutcome;
 
 /// A CDR row to insert; the evidence is already in the object store under `object_key`.
@@ -31,6 +35,8 @@ pub struct NewCdr {
     pub page_url: String,
     /// The `custom` object as JSON, if any.
     pub custom_json: Option<String>,
+    /// The filterable `(key, value)` rows of `custom` (see [`crate::metadata`]).
+    pub metadata: Vec<(String, String)>,
     /// The peer address of the upload.
     pub received_ip: String,
     /// The upload's `User-Agent` header.
@@ -78,15 +84,16 @@ pub async fn find_by_idempotency_key(
     .transpose()
 }
 
-/// Inserts the CDR, the owner's relation, its billing event and the auto-share link in one
-/// transaction, so that a CDR never exists without its owner or billed twice.
+/// Inserts the CDR, its metadata rows, the owner's relation, its billing event and the
+/// auto-share link in one transaction, so that a CDR never exists without its owner or
+/// billed twice.
 pub async fn insert_capture(
     db: &Db,
     cdr: &NewCdr,
     outcome: CaptureOutcome,
     share: Option<&NewShare>,
 ) -> Result<Inserted, sqlx::Error> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin_write().await?;
     let inserted = sqlx::query(
         "INSERT INTO cdrs (id, org_id, domain_id, package_id, idempotency_key, object_key, \
          content_sha256, size_bytes, page_url, custom_json, received_ip, user_agent, created_at) \
@@ -108,6 +115,8 @@ pub async fn insert_capture(
     .execute(&mut *tx)
     .await;
     if let Err(err) = inserted {
+        // Give the connection back before looking up the winner, so a full pool cannot
+        // wait on itself.
         drop(tx);
         if is_unique_violation(&err) {
             if let Some(existing) =
@@ -118,7 +127,15 @@ pub async fn insert_capture(
         }
         return Err(err);
     }
-    set_relation(
+    for (key, value) in &cdr.metadata {
+        sqlx::query("INSERT INTO cdr_metadata (cdr_id, key, value) VALUES ($1, $2, $3)")
+            .bind(&cdr.id)
+            .bind(key)
+            .bind(value)
+            .execute(&mut *tx)
+            .await?;
+    }
+    raise_relation(
         &mut tx,
         &cdr.org_id,
         &cdr.id,
@@ -143,90 +160,125 @@ pub async fn insert_capture(
     Ok(Inserted::New)
 }
 
-/// An org's relation to a CDR, if any.
-pub async fn relation(
-    conn: &mut AnyConnection,
-    org_id: &str,
-    cdr_id: &str,
-) -> Result<Option<Access>, sqlx::Error> {
-    let row = sqlx::query("SELECT relation FROM cdr_access WHERE org_id = $1 AND cdr_id = $2")
-        .bind(org_id)
-        .bind(cdr_id)
-        .fetch_optional(conn)
-        .await?;
-    match row {
-        None => Ok(None),
-        Some(row) => {
-            let text: String = row.try_get("relation")?;
-            parse_access(&text)
-                .map(Some)
-                .ok_or_else(|| sqlx::Error::Decode(format!("unknown relation {text:?}").into()))
-        }
-    }
+/// A stored CDR as one org sees it.
+#[derive(Debug, Clone)]
+pub struct CdrRecord {
+    /// `cdr_…`.
+    pub id: String,
+    /// The capturing org.
+    pub org_id: String,
+    /// The registered host the page was on.
+    pub domain_id: String,
+    /// The session package.
+    pub package_id: String,
+    /// Where the evidence is stored.
+    pub object_key: String,
+    /// Hex SHA-256 of the stored bytes.
+    pub content_sha256: String,
+    /// Size of the stored bytes.
+    pub size_bytes: i64,
+    /// The page's URL.
+    pub page_url: String,
+    /// The `custom` object as JSON, if any.
+    pub custom_json: Option<String>,
+    /// The peer address of the upload.
+    pub received_ip: String,
+    /// The upload's `User-Agent`.
+    pub user_agent: String,
+    /// Receive time, epoch ms.
+    pub created_at: i64,
+    /// The reading org's relation.
+    pub access: Access,
 }
 
-/// Creates or replaces an org's relation to a CDR.
-pub async fn set_relation(
-    conn: &mut AnyConnection,
-    org_id: &str,
-    cdr_id: &str,
-    access: Access,
-    now: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO cdr_access (org_id, cdr_id, relation, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $4) \
-         ON CONFLICT (org_id, cdr_id) DO UPDATE \
-         SET relation = excluded.relation, updated_at = excluded.updated_at",
-    )
-    .bind(org_id)
-    .bind(cdr_id)
-    .bind(access_str(access))
-    .bind(now)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
+const RECORD_COLUMNS: &str = "c.id, c.org_id, c.domain_id, c.package_id, c.object_key, \
+     c.content_sha256, c.size_bytes, c.page_url, c.custom_json, c.received_ip, c.user_agent, \
+     c.created_at, a.relation";
 
-/// Bills an org for a CDR unless it already was; returns whether this call billed. The
-/// UNIQUE (org_id, cdr_id) constraint, not the caller, is what rules out a second bill.
-pub async fn record_billing(
-    conn: &mut AnyConnection,
-    org_id: &str,
-    cdr_id: &str,
-    reason: &str,
-    now: i64,
-) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
-        "INSERT INTO billing_events (id, org_id, cdr_id, reason, created_at) \
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (org_id, cdr_id) DO NOTHING",
-    )
-    .bind(new_id(IdKind::BillingEvent))
-    .bind(org_id)
-    .bind(cdr_id)
-    .bind(reason)
-    .bind(now)
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
-}
-
-/// The stored spelling of a relation.
-pub(crate) fn access_str(access: Access) -> &'static str {
-    match access {
-        Access::Paid => "paid",
-        Access::Free => "free",
-        Access::Saved => "saved",
-        Access::Unpaid => "unpaid",
-    }
-}
-
-fn parse_access(text: &str) -> Option<Access> {
-    Some(match text {
-        "paid" => Access::Paid,
-        "free" => Access::Free,
-        "saved" => Access::Saved,
-        "unpaid" => Access::Unpaid,
-        _ => return None,
+fn record(row: &AnyRow) -> Result<CdrRecord, sqlx::Error> {
+    Ok(CdrRecord {
+        id: row.try_get("id")?,
+        org_id: row.try_get("org_id")?,
+        domain_id: row.try_get("domain_id")?,
+        package_id: row.try_get("package_id")?,
+        object_key: row.try_get("object_key")?,
+        content_sha256: row.try_get("content_sha256")?,
+        size_bytes: row.try_get("size_bytes")?,
+        page_url: row.try_get("page_url")?,
+        custom_json: row.try_get("custom_json")?,
+        received_ip: row.try_get("received_ip")?,
+        user_agent: row.try_get("user_agent")?,
+        created_at: row.try_get("created_at")?,
+        access: parse_access(&row.try_get::<String, _>("relation")?)?,
     })
+}
+
+/// The CDR with the org's relation to it; `None` when the org has none, whether or not
+/// the CDR exists.
+pub async fn find_for_org(
+    db: &Db,
+    org_id: &str,
+    cdr_id: &str,
+) -> Result<Option<CdrRecord>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {RECORD_COLUMNS} FROM cdrs c JOIN cdr_access a ON a.cdr_id = c.id \
+         WHERE c.id = $1 AND a.org_id = $2"
+    );
+    let row = sqlx::query(&sql)
+        .bind(cdr_id)
+        .bind(org_id)
+        .fetch_optional(db.pool())
+        .await?;
+    row.as_ref().map(record).transpose()
+}
+
+/// One page of the CDRs `org_id` captured on `domain_id`, optionally only those whose
+/// `custom` has the filter's key and value; fetches `page.fetch_limit()` rows so the
+/// caller can tell whether another page follows.
+pub async fn list_owned(
+    db: &Db,
+    org_id: &str,
+    domain_id: &str,
+    page: &PageRequest,
+    filter: Option<&MetadataFilter>,
+) -> Result<Vec<CdrRecord>, sqlx::Error> {
+    let (cmp, dir) = match page.order {
+        SortOrder::Asc => (">", "ASC"),
+        SortOrder::Desc => ("<", "DESC"),
+    };
+    let mut sql = format!(
+        "SELECT {RECORD_COLUMNS} FROM cdrs c \
+         JOIN cdr_access a ON a.cdr_id = c.id AND a.org_id = c.org_id \
+         WHERE c.org_id = $1 AND c.domain_id = $2"
+    );
+    let mut next = 3;
+    if page.after.is_some() {
+        sql.push_str(&format!(
+            " AND (c.created_at {cmp} ${0} OR (c.created_at = ${0} AND c.id {cmp} ${1}))",
+            next,
+            next + 1
+        ));
+        next += 2;
+    }
+    if filter.is_some() {
+        sql.push_str(&format!(
+            " AND EXISTS (SELECT 1 FROM cdr_metadata m WHERE m.cdr_id = c.id \
+             AND m.key = ${} AND m.value = ${})",
+            next,
+            next + 1
+        ));
+        next += 2;
+    }
+    sql.push_str(&format!(
+        " ORDER BY c.created_at {dir}, c.id {dir} LIMIT ${next}"
+    ));
+    let mut query = sqlx::query(&sql).bind(org_id).bind(domain_id);
+    if let Some(after) = &page.after {
+        query = query.bind(after.created_at).bind(after.id.as_str());
+    }
+    if let Some(filter) = filter {
+        query = query.bind(filter.key.as_str()).bind(filter.value.as_str());
+    }
+    let rows = query.bind(page.fetch_limit()).fetch_all(db.pool()).await?;
+    rows.iter().map(record).collect()
 }

@@ -7,7 +7,10 @@
 //! writes the outcome inside one transaction. Errors are plain [`sqlx::Error`]s; the HTTP
 //! layer maps them.
 
+pub mod access;
+pub mod billing;
 pub mod cdrs;
+pub mod keys;
 pub mod orgs;
 pub mod shares;
 
@@ -16,7 +19,7 @@ use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use sqlx::any::{install_default_drivers, AnyPoolOptions};
-use sqlx::{AnyPool, Executor as _};
+use sqlx::{Any, AnyPool, Executor as _, Transaction};
 
 /// Which database the URL selected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -106,6 +109,19 @@ impl Db {
     /// Which database this is.
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// Begins a transaction that reads, decides and writes. On SQLite it takes the write
+    /// lock up front (`BEGIN IMMEDIATE`): a deferred transaction that read first would fail
+    /// with `BUSY_SNAPSHOT` whenever another writer committed meanwhile, while an immediate
+    /// one simply queues behind the busy timeout. On PostgreSQL a plain `BEGIN` (READ
+    /// COMMITTED) is enough, because every write that matters is an `ON CONFLICT` insert
+    /// or an upsert that re-checks the row it conflicts with.
+    pub async fn begin_write(&self) -> Result<Transaction<'static, Any>, sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        }
     }
 
     /// Closes the pool, waiting for connections to be returned.

@@ -6,10 +6,10 @@
 use expressconsent_protocol::Access;
 use sqlx::{AnyConnection, Row as _};
 
-use super::cdrs::{access_str, record_billing, relation, set_relation};
+use super::access::{access_str, raise_relation, record_billing, relation};
 use super::{flag, now_ms, retry_on_contention, Db};
 use crate::ids::{new_id, IdKind};
-use crate::rules::{may_mint, on_claim, MintRefusal};
+use crate::rules::{may_mint, on_claim, Refusal};
 
 /// A share link row.
 #[derive(Debug, Clone)]
@@ -46,7 +46,7 @@ pub async fn insert_share(conn: &mut AnyConnection, share: &NewShare) -> Result<
 }
 
 /// Mints a share link for `share.minter_org_id` if the rules let it.
-pub async fn mint(db: &Db, share: &NewShare) -> Result<Result<(), MintRefusal>, sqlx::Error> {
+pub async fn mint(db: &Db, share: &NewShare) -> Result<Result<(), Refusal>, sqlx::Error> {
     let mut conn = db.pool().acquire().await?;
     let current = relation(&mut conn, &share.minter_org_id, &share.cdr_id).await?;
     if let Err(refusal) = may_mint(current) {
@@ -100,7 +100,7 @@ async fn claim_once(
     collect: bool,
 ) -> Result<ClaimOutcome, sqlx::Error> {
     let now = now_ms();
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin_write().await?;
     let share = sqlx::query(
         "SELECT s.id, s.cdr_id, s.minter_org_id, s.expires_at, c.domain_id \
          FROM shares s JOIN cdrs c ON c.id = s.cdr_id WHERE s.token_hash = $1",
@@ -131,7 +131,7 @@ async fn claim_once(
         already_claimed = !billed;
     }
     if claimer_relation != Some(decided.access) {
-        set_relation(&mut tx, org_id, &cdr_id, decided.access, now).await?;
+        raise_relation(&mut tx, org_id, &cdr_id, decided.access, now).await?;
     }
     let share_event_id = new_id(IdKind::ShareEvent);
     let outcome = if already_claimed {

@@ -12,10 +12,10 @@ use axum::extract::{ConnectInfo, FromRequest as _, Request, State};
 use axum::http::header::{CONTENT_ENCODING, CONTENT_TYPE, ORIGIN, REFERER, USER_AGENT};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method};
-use axum::routing::post;
-use axum::Router;
-use expressconsent_protocol::{CaptureRequest, CaptureResult, MAX_CAPTURE_BYTES};
+use expressconsent_protocol::{CaptureRequest, CaptureResult, Failure, Success, MAX_CAPTURE_BYTES};
 use tower_http::cors::{AllowOrigin, CorsLayer};
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt as _};
+use utoipa_axum::routes;
 
 use crate::app::AppState;
 use crate::body::{parse_json, LimitedBytes};
@@ -28,13 +28,12 @@ use crate::ingest::{ingest, validate, Arrival};
 
 /// The capture route. It needs the state up front because its CORS answer depends on
 /// the org named in the query string, which tower-http asks about before any handler.
-pub fn router(state: &AppState) -> Router<AppState> {
-    Router::new().route(
-        "/v1/captures",
-        post(capture)
-            .options(method_not_allowed)
-            .layer(cors(state.db.clone())),
-    )
+pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
+    let cors = cors(state.db.clone());
+    OpenApiRouter::new().routes(routes!(capture).map(|method_router| {
+        // The OPTIONS route exists so that the CORS layer sees preflights.
+        method_router.options(method_not_allowed).layer(cors)
+    }))
 }
 
 /// CORS that lets a page through only when its origin is registered for the `cid`.
@@ -70,6 +69,23 @@ fn cid_of(query: Option<&str>) -> Option<String> {
         .filter(|cid| !cid.is_empty())
 }
 
+/// Stores a capture from the SDK. The org is named by `cid`; the page's `Origin` (or
+/// `Referer`) must be on one of its registered domains. Same `idempotencyKey` → same CDR.
+#[utoipa::path(
+    post,
+    path = "/v1/captures",
+    tag = "captures",
+    params(("cid" = String, Query, description = "The org (`cid_…`), `data-ec-cid` of the script tag.")),
+    request_body(content = CaptureRequest, description = "JSON, optionally gzip/deflate `Content-Encoding`; at most 16 MiB."),
+    responses(
+        (status = 200, description = "The CDR (new, or the one an earlier upload with the same idempotency key stored).", body = Success<CaptureResult>),
+        (status = 400, description = "INVALID_ARGUMENT: bad JSON or a broken limit.", body = Failure),
+        (status = 403, description = "FORBIDDEN: the page is not on a registered domain of the org.", body = Failure),
+        (status = 404, description = "NOT_FOUND: unknown cid.", body = Failure),
+        (status = 413, description = "PAYLOAD_TOO_LARGE", body = Failure),
+        (status = 500, description = "INTERNAL", body = Failure),
+    )
+)]
 async fn capture(
     State(state): State<AppState>,
     request: Request,

@@ -1,48 +1,170 @@
-//! `/v1/cdrs/{cdrId}/…`: what an org does with a CDR it has a relation to.
+//! `/v1/cdrs/{cdrId}`, `/share` and `/collect`: what an org does with a CDR it has a
+//! relation to.
 //!
-//! For now: minting a share link. A CDR the org has no relation to answers `NOT_FOUND`
-//! whether or not it exists.
+//! A CDR the org has no relation to answers `NOT_FOUND` whether or not it exists; which
+//! relation allows what is [`crate::rules`]' decision. The evidence downloads live in
+//! [`super::evidence`].
 
 use axum::extract::{Path, State};
-use axum::routing::post;
-use axum::Router;
-use expressconsent_protocol::{ExpiresIn, ShareLink, ShareRequest};
+use expressconsent_protocol::{
+    CdrDetails, CollectResult, ExpiresIn, Failure, ShareLink, ShareRequest, Success,
+};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::app::AppState;
 use crate::auth::AuthOrg;
 use crate::body::OptionalJsonBody;
+use crate::db::access::collect as collect_cdr;
+use crate::db::cdrs::{find_for_org, CdrRecord};
 use crate::db::now_ms;
 use crate::db::shares::mint;
 use crate::envelope::Data;
 use crate::error::ApiError;
+use crate::evidence;
 use crate::ids::{is_id, IdKind};
 use crate::links::new_link;
-use crate::rules::MintRefusal;
+use crate::rules::{may_download, Refusal};
 
 /// The CDR routes.
-pub fn router() -> Router<AppState> {
-    Router::new().route("/v1/cdrs/{cdr_id}/share", post(share))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(get_cdr))
+        .routes(routes!(share))
+        .routes(routes!(collect))
 }
 
+/// The CDR with the caller's relation, or the refusal every CDR endpoint gives when the
+/// caller has none (also for ids that cannot exist).
+pub(crate) async fn related(
+    state: &AppState,
+    auth: &AuthOrg,
+    cdr_id: &str,
+) -> Result<CdrRecord, ApiError> {
+    let none = || ApiError::refused(cdr_id, Refusal::NoRelation);
+    if !is_id(IdKind::Cdr, cdr_id) {
+        return Err(none());
+    }
+    find_for_org(&state.db, &auth.org_id, cdr_id)
+        .await?
+        .ok_or_else(none)
+}
+
+/// A CDR's metadata, its disclosures as captured and the caller's access.
+#[utoipa::path(
+    get,
+    path = "/v1/cdrs/{cdrId}",
+    tag = "cdrs",
+    security(("apiKey" = [])),
+    params(("cdrId" = String, Path, description = "The CDR (`cdr_…`).")),
+    responses(
+        (status = 200, description = "Any relation (paid, free, saved or owner) may read the metadata.", body = Success<CdrDetails>),
+        (status = 401, description = "UNAUTHENTICATED: missing, malformed, unknown or revoked API key.", body = Failure),
+        (status = 404, description = "NOT_FOUND: no such CDR, or the org has no relation to it.", body = Failure),
+        (status = 500, description = "INTERNAL", body = Failure),
+    )
+)]
+async fn get_cdr(
+    State(state): State<AppState>,
+    auth: AuthOrg,
+    Path(cdr_id): Path<String>,
+) -> Result<Data<CdrDetails>, ApiError> {
+    let cdr = related(&state, &auth, &cdr_id).await?;
+    let stored = evidence::load(&state.store, &cdr.object_key).await?;
+    let custom = cdr
+        .custom_json
+        .as_deref()
+        .map(serde_json::from_str)
+        .transpose()
+        .map_err(ApiError::internal)?;
+    Ok(Data(CdrDetails {
+        is_owner: cdr.org_id == auth.org_id,
+        can_download: may_download(Some(cdr.access)).is_ok(),
+        access: cdr.access,
+        cdr_id: cdr.id,
+        org_id: cdr.org_id,
+        domain_id: cdr.domain_id,
+        package_id: cdr.package_id,
+        created_at: cdr.created_at,
+        page_url: cdr.page_url,
+        custom,
+        content_sha256: cdr.content_sha256,
+        size_bytes: cdr.size_bytes,
+        received_ip: cdr.received_ip,
+        user_agent: cdr.user_agent,
+        disclosures: stored.disclosures,
+        consent_checkboxes: stored.consent_checkboxes,
+        trigger: stored.trigger,
+        telemetry: stored.telemetry,
+    }))
+}
+
+/// Mints a share link; the capturing org (paid or not) and orgs with download access may.
+#[utoipa::path(
+    post,
+    path = "/v1/cdrs/{cdrId}/share",
+    tag = "sharing",
+    security(("apiKey" = [])),
+    params(("cdrId" = String, Path, description = "The CDR (`cdr_…`).")),
+    request_body(content = Option<ShareRequest>, description = "Optional; `expiresInMs` defaults to 30 days, at most 2 years."),
+    responses(
+        (status = 200, description = "A new share link. Recipients get free access if this org has paid when they claim it.", body = Success<ShareLink>),
+        (status = 400, description = "INVALID_ARGUMENT: bad JSON or `expiresInMs` out of range.", body = Failure),
+        (status = 401, description = "UNAUTHENTICATED", body = Failure),
+        (status = 403, description = "FORBIDDEN: the org only saved the CDR; it must collect it first.", body = Failure),
+        (status = 404, description = "NOT_FOUND: no such CDR, or no relation to it.", body = Failure),
+        (status = 413, description = "PAYLOAD_TOO_LARGE", body = Failure),
+        (status = 500, description = "INTERNAL", body = Failure),
+    )
+)]
 async fn share(
     State(state): State<AppState>,
     auth: AuthOrg,
     Path(cdr_id): Path<String>,
     OptionalJsonBody(body): OptionalJsonBody<ShareRequest>,
 ) -> Result<Data<ShareLink>, ApiError> {
-    let not_found = || ApiError::NotFound(format!("no CDR {cdr_id} for this org"));
     if !is_id(IdKind::Cdr, &cdr_id) {
-        return Err(not_found());
+        return Err(ApiError::refused(&cdr_id, Refusal::NoRelation));
     }
     let ttl =
         ExpiresIn::from_request(body.expires_in_ms).map_err(|e| ApiError::InvalidArgument(e.0))?;
     let (row, link) = new_link(&state.public_url, &cdr_id, &auth.org_id, ttl, now_ms());
     match mint(&state.db, &row).await? {
         Ok(()) => Ok(Data(link)),
-        Err(MintRefusal::NoRelation) => Err(not_found()),
-        Err(MintRefusal::NotCollected) => Err(ApiError::Forbidden(format!(
-            "{cdr_id} is saved but not collected; collect it (POST /v1/cdrs/{cdr_id}/collect) \
-             before sharing it"
-        ))),
+        Err(refusal) => Err(ApiError::refused(&cdr_id, refusal)),
     }
+}
+
+/// Pays for the CDR: bills the org once and grants download access. Idempotent: an org
+/// that already has access (paid or free) is not billed again.
+#[utoipa::path(
+    post,
+    path = "/v1/cdrs/{cdrId}/collect",
+    tag = "sharing",
+    security(("apiKey" = [])),
+    params(("cdrId" = String, Path, description = "The CDR (`cdr_…`).")),
+    responses(
+        (status = 200, description = "`billed` says whether this call wrote the org's one billing event for the CDR.", body = Success<CollectResult>),
+        (status = 401, description = "UNAUTHENTICATED", body = Failure),
+        (status = 404, description = "NOT_FOUND: no such CDR, or no relation to it (claim a share link first).", body = Failure),
+        (status = 500, description = "INTERNAL", body = Failure),
+    )
+)]
+async fn collect(
+    State(state): State<AppState>,
+    auth: AuthOrg,
+    Path(cdr_id): Path<String>,
+) -> Result<Data<CollectResult>, ApiError> {
+    if !is_id(IdKind::Cdr, &cdr_id) {
+        return Err(ApiError::refused(&cdr_id, Refusal::NoRelation));
+    }
+    let collected = collect_cdr(&state.db, &auth.org_id, &cdr_id)
+        .await?
+        .map_err(|refusal| ApiError::refused(&cdr_id, refusal))?;
+    Ok(Data(CollectResult {
+        cdr_id,
+        access: collected.access,
+        billed: collected.billed,
+        already_collected: collected.already_collected,
+    }))
 }

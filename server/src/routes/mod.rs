@@ -1,9 +1,34 @@
 //! HTTP routes, one module per resource, each with a `router()`.
 //!
 //! Handlers here translate between HTTP and the modules that do the work (`ingest`,
-//! `db`, `rules`); they hold no business rules of their own.
+//! `db`, `rules`); they hold no business rules of their own. Every `/v1` route is
+//! registered through [`api`], so it is in the OpenAPI document.
 
+pub mod billing;
 pub mod captures;
 pub mod cdrs;
+pub mod domains;
+pub mod evidence;
+pub mod openapi;
+pub mod org;
 pub mod shares;
 pub mod web;
+
+use utoipa::OpenApi as _;
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::app::AppState;
+use crate::openapi::ApiDoc;
+
+/// Every API route, with its documentation.
+pub fn api(state: &AppState) -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(captures::router(state))
+        .merge(shares::router())
+        .merge(cdrs::router())
+        .merge(evidence::router())
+        .merge(domains::router())
+        .merge(billing::router())
+        .merge(org::router())
+        .merge(openapi::router())
+}

@@ -4,9 +4,9 @@
 //! this module maps the stored outcome to the wire.
 
 use axum::extract::{Path, State};
-use axum::routing::post;
-use axum::Router;
-use expressconsent_protocol::{ClaimRequest, ClaimResult};
+use expressconsent_protocol::{ClaimRequest, ClaimResult, Failure, Success};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::app::AppState;
 use crate::auth::AuthOrg;
@@ -18,10 +18,31 @@ use crate::ids::secret_hash;
 use crate::links::is_plausible_token;
 
 /// The share routes.
-pub fn router() -> Router<AppState> {
-    Router::new().route("/v1/shares/{token}", post(claim))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(claim))
 }
 
+/// Claims a share link for the caller's org. If the link's minter had paid for the CDR
+/// the caller gets free access (even with `collect: false`); otherwise `collect` (default
+/// `true`) bills the caller once and `collect: false` only saves the CDR. Claiming again
+/// is safe: `alreadyClaimed: true`, never billed twice.
+#[utoipa::path(
+    post,
+    path = "/v1/shares/{token}",
+    tag = "sharing",
+    security(("apiKey" = [])),
+    params(("token" = String, Path, description = "The token at the end of a `shareUrl`.")),
+    request_body(content = Option<ClaimRequest>, description = "Optional; `collect` defaults to `true`."),
+    responses(
+        (status = 200, description = "The claim was recorded as a share event.", body = Success<ClaimResult>),
+        (status = 400, description = "INVALID_ARGUMENT: bad JSON or unknown field.", body = Failure),
+        (status = 401, description = "UNAUTHENTICATED", body = Failure),
+        (status = 404, description = "NOT_FOUND: unknown share link.", body = Failure),
+        (status = 410, description = "GONE: the share link has expired.", body = Failure),
+        (status = 413, description = "PAYLOAD_TOO_LARGE", body = Failure),
+        (status = 500, description = "INTERNAL", body = Failure),
+    )
+)]
 async fn claim(
     State(state): State<AppState>,
     auth: AuthOrg,

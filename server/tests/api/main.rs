@@ -1,8 +1,18 @@
-//! End-to-end tests of the HTTP API: the real app on 127.0.0.1:0 over a fresh SQLite file
-//! and evidence folder per test, spoken to with reqwest.
+//! End-to-end tests of the HTTP API: the real app on 127.0.0.1:0 over a fresh database
+//! (SQLite by default, PostgreSQL with `EC_TEST_POSTGRES_URL`) and evidence folder per
+//! test, spoken to with reqwest.
 
 mod captures;
+mod cdrs;
 mod cli;
+mod concurrency;
 mod helpers;
+mod lifecycle;
+mod listing;
+mod matrix;
+mod migrations;
+mod openapi;
+mod org;
+mod scenarios;
 mod shares;
 mod web;

@@ -1,18 +1,69 @@
 //! Shared test set-up: start the app, create orgs, send captures and claims, read the
 //! database and the evidence folder.
 
-use std::path::{Path, PathBuf};
+mod postgres;
+mod requests;
 
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use expressconsent_server::app::AppState;
 use expressconsent_server::cli::OrgCreate;
 use expressconsent_server::config::{DataConfig, ServeConfig};
 use expressconsent_server::db::orgs::CreatedOrg;
 use expressconsent_server::db::Db;
 use expressconsent_server::host::Host;
-use expressconsent_server::ids::IdKind;
 use expressconsent_server::startup::Server;
 use reqwest::{Response, StatusCode};
 use serde_json::{json, Value};
 use tempfile::TempDir;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use postgres::PgDatabase;
+
+/// What outlives one server process: the data folder and the database. Removed when the
+/// last app using them is dropped.
+struct Storage {
+    data_dir: TempDir,
+    database_url: Option<String>,
+    // Dropped after `data_dir` is no longer needed: drops the PostgreSQL database.
+    _postgres: Option<PgDatabase>,
+}
+
+/// A fresh, empty database and data folder with no server on it, for tests of storage
+/// itself (e.g. migrations).
+pub struct FreshDatabase {
+    storage: Storage,
+}
+
+impl FreshDatabase {
+    /// A new SQLite file, or PostgreSQL database with `EC_TEST_POSTGRES_URL`.
+    pub async fn create() -> Self {
+        let postgres = PgDatabase::create().await;
+        Self {
+            storage: Storage {
+                data_dir: tempfile::tempdir().expect("temp dir"),
+                database_url: postgres.as_ref().map(|pg| pg.url.clone()),
+                _postgres: postgres,
+            },
+        }
+    }
+
+    /// Its URL.
+    pub fn url(&self) -> String {
+        self.storage
+            .database_url
+            .clone()
+            .unwrap_or_else(|| Db::default_url(self.storage.data_dir.path()))
+    }
+}
+
+/// A running server, and how to stop it.
+struct Running {
+    shutdown: oneshot::Sender<()>,
+    handle: JoinHandle<std::io::Result<()>>,
+}
 
 /// A running server with its own data folder.
 pub struct TestApp {
@@ -20,11 +71,14 @@ pub struct TestApp {
     pub base: String,
     /// The server's database, for assertions.
     pub db: Db,
+    /// The server's state, e.g. to build its router again.
+    pub state: AppState,
     /// HTTP client.
     pub client: reqwest::Client,
     /// `None`: the default SQLite file in the data folder.
     pub database_url: Option<String>,
-    data_dir: TempDir,
+    storage: Arc<Storage>,
+    running: Option<Running>,
 }
 
 /// Origin of a page on the generator's registered domain.
@@ -38,29 +92,71 @@ impl TestApp {
 
     /// Starts the app with settings adjusted by `adjust`.
     pub async fn start_with(adjust: impl FnOnce(&mut ServeConfig)) -> Self {
-        let data_dir = tempfile::tempdir().expect("temp dir");
-        let mut config = ServeConfig::with_data_dir(data_dir.path());
+        let postgres = PgDatabase::create().await;
+        let storage = Arc::new(Storage {
+            data_dir: tempfile::tempdir().expect("temp dir"),
+            database_url: postgres.as_ref().map(|pg| pg.url.clone()),
+            _postgres: postgres,
+        });
+        Self::serve(storage, adjust).await
+    }
+
+    /// Another server process on the same database and data folder, as a second instance
+    /// behind a load balancer would be.
+    pub async fn another_process(&self) -> Self {
+        Self::serve(Arc::clone(&self.storage), |_| {}).await
+    }
+
+    /// Stops this server (finishing in-flight requests, closing its pool) and starts a new
+    /// one on the same database and data folder.
+    pub async fn restart(mut self) -> Self {
+        let running = self.running.take().expect("the server is running");
+        running.shutdown.send(()).ok();
+        running
+            .handle
+            .await
+            .expect("the server task ends")
+            .expect("the server stops cleanly");
+        assert!(self.db.pool().is_closed(), "the old server closed its pool");
+        Self::serve(Arc::clone(&self.storage), |_| {}).await
+    }
+
+    async fn serve(storage: Arc<Storage>, adjust: impl FnOnce(&mut ServeConfig)) -> Self {
+        let mut config = ServeConfig::with_data_dir(storage.data_dir.path());
         config.bind = "127.0.0.1:0".into();
         config.www_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../www");
-        config.data.database_url = fresh_postgres_database().await;
+        config.data.database_url = storage.database_url.clone();
         adjust(&mut config);
         let server = Server::build(&config).await.expect("server starts");
         let base = format!("http://{}", server.local_addr());
         let db = server.state().db.clone();
-        tokio::spawn(server.run(std::future::pending()));
-        let database_url = config.data.database_url.clone();
+        let state = server.state().clone();
+        let (shutdown, stopped) = oneshot::channel::<()>();
+        let handle = tokio::spawn(server.run(async {
+            stopped.await.ok();
+        }));
         Self {
             base,
             db,
+            state,
             client: reqwest::Client::new(),
-            database_url,
-            data_dir,
+            database_url: config.data.database_url.clone(),
+            storage,
+            running: Some(Running { shutdown, handle }),
         }
     }
 
     /// The data folder.
     pub fn data_dir(&self) -> &Path {
-        self.data_dir.path()
+        self.storage.data_dir.path()
+    }
+
+    /// Where the data lives, as the CLI takes it.
+    pub fn data_config(&self) -> DataConfig {
+        DataConfig {
+            data_dir: self.data_dir().to_owned(),
+            database_url: self.database_url.clone(),
+        }
     }
 
     /// Creates an org the way `org create` does.
@@ -72,10 +168,7 @@ impl TestApp {
                 .map(|d| Host::parse(d).expect("valid host"))
                 .collect(),
             no_auto_collect: !auto_collect,
-            data: DataConfig {
-                data_dir: self.data_dir().to_owned(),
-                database_url: self.database_url.clone(),
-            },
+            data: self.data_config(),
         };
         command.run().await.expect("org created")
     }
@@ -157,32 +250,6 @@ impl TestApp {
         assert_eq!(self.count("billing_events").await, 0, "no billing event");
         assert!(self.evidence_files().is_empty(), "no evidence file");
     }
-}
-
-/// With `EC_TEST_POSTGRES_URL` set to an admin URL (e.g. the one `scripts/postgres.sh
-/// start` prints), every test gets its own new PostgreSQL database instead of SQLite.
-async fn fresh_postgres_database() -> Option<String> {
-    use sqlx::Connection as _;
-    let admin = std::env::var("EC_TEST_POSTGRES_URL")
-        .ok()
-        .filter(|url| !url.is_empty())?;
-    sqlx::any::install_default_drivers();
-    let name = format!(
-        "ec_test_{}",
-        expressconsent_server::ids::new_id(IdKind::Request)
-    );
-    let mut conn = sqlx::AnyConnection::connect(&admin)
-        .await
-        .expect("PostgreSQL reachable");
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut conn)
-        .await
-        .expect("create db");
-    conn.close().await.ok();
-    let base = admin
-        .rsplit_once('/')
-        .map_or(admin.as_str(), |(base, _)| base);
-    Some(format!("{base}/{name}"))
 }
 
 /// A minimal valid capture body with this idempotency key.
