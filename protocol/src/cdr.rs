@@ -34,8 +34,9 @@ pub struct CdrDetails {
     pub received_ip: String,
     /// The upload's `User-Agent` header.
     pub user_agent: String,
-    /// Every `data-ec-disclosure` on the page, as captured.
-    pub disclosures: Vec<Disclosure>,
+    /// Every `data-ec-disclosure` on the page, as captured, with the consent mechanism the
+    /// server derived for it.
+    pub disclosures: Vec<DisclosureFacts>,
     /// Every `data-ec-consent-checkbox` on the page, as captured.
     pub consent_checkboxes: Vec<ConsentCheckbox>,
     /// The element and event that caused the capture, when known.
@@ -49,6 +50,35 @@ pub struct CdrDetails {
     pub is_owner: bool,
     /// Whether the calling org may download the evidence (`paid` or `free`).
     pub can_download: bool,
+}
+
+/// One disclosure as captured, and what the server concluded from the captured DOM.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct DisclosureFacts {
+    /// The SDK's measurements: id, text, visibility, font size, contrast.
+    #[serde(flatten)]
+    pub captured: Disclosure,
+    /// How the consumer consented to this disclosure, derived by the server.
+    pub consent_mechanism: ConsentMechanism,
+}
+
+/// How consent to one disclosure was given, as the server derives it from the captured DOM
+/// (rules in `server/src/consent.rs` and the README).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ConsentMechanism {
+    /// The bound checkbox was checked at a trusted submit of a visible disclosure.
+    Checkbox,
+    /// No checkbox; a `data-ec-submit` control was pressed by a trusted event while the
+    /// disclosure was visible.
+    ClickThrough,
+    /// A bound checkbox was not checked.
+    Unchecked,
+    /// No trusted submit, or the disclosure was not visible.
+    NotDetected,
 }
 
 /// `POST /v1/cdrs/:cdrId/collect` result.

@@ -10,6 +10,7 @@ pub mod cdr;
 pub mod envelope;
 pub mod limits;
 pub mod org;
+pub mod package;
 pub mod share;
 
 pub use billing::*;
@@ -18,6 +19,7 @@ pub use cdr::*;
 pub use envelope::*;
 pub use limits::*;
 pub use org::*;
+pub use package::*;
 pub use share::*;
 
 /// Version of the wire protocol; bumped on any incompatible change.

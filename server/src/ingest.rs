@@ -28,7 +28,7 @@ use crate::rules::on_capture;
 use crate::store::EvidenceStore;
 
 /// Longest idempotency key or package id accepted.
-const MAX_KEY_CHARS: usize = 128;
+pub const MAX_KEY_CHARS: usize = 128;
 
 /// A capture request that passed every limit.
 #[derive(Debug)]
@@ -139,12 +139,17 @@ pub async fn ingest(
 
     let now = now_ms();
     let cdr_id = new_id(IdKind::Cdr);
+    let package = package_data(&request.package_id, &capture.sub_groups);
     let object_key = EvidenceStore::capture_key(&cdr_id);
     let cdr = NewCdr {
         id: cdr_id.clone(),
         org_id: org_id.clone(),
         domain_id: arrival.domain.as_str().to_owned(),
         package_id: request.package_id.clone(),
+        packages: std::iter::once(&package.package_id)
+            .chain(package.sub_group_id_map.values())
+            .cloned()
+            .collect(),
         idempotency_key: request.idempotency_key.clone(),
         object_key: object_key.clone(),
         content_sha256: sha256_hex(&body),
@@ -165,10 +170,7 @@ pub async fn ingest(
     let inserted =
         insert_capture(&state.db, &cdr, outcome, link.as_ref().map(|(row, _)| row)).await;
     match inserted {
-        Ok(Inserted::New) => {
-            let package = package_data(&request.package_id, &capture.sub_groups);
-            Ok(result(cdr_id, package, link.map(|(_, link)| link)))
-        }
+        Ok(Inserted::New) => Ok(result(cdr_id, package, link.map(|(_, link)| link))),
         Ok(Inserted::Duplicate(existing)) => {
             discard(state, &object_key).await;
             replay(state, &org_id, &existing.id, &existing.package_id, &capture).await

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod body;
 pub mod cli;
 pub mod config;
+pub mod consent;
 pub mod db;
 pub mod demo;
 pub mod envelope;

@@ -23,6 +23,8 @@ pub struct NewCdr {
     pub domain_id: String,
     /// The session package.
     pub package_id: String,
+    /// Every package the CDR joins: the session's and each sub-group's.
+    pub packages: Vec<String>,
     /// The SDK's idempotency key, unique per org.
     pub idempotency_key: String,
     /// Where the evidence is stored.
@@ -126,6 +128,13 @@ pub async fn insert_capture(
             }
         }
         return Err(err);
+    }
+    for package_id in &cdr.packages {
+        sqlx::query("INSERT INTO cdr_packages (package_id, cdr_id) VALUES ($1, $2)")
+            .bind(package_id)
+            .bind(&cdr.id)
+            .execute(&mut *tx)
+            .await?;
     }
     for (key, value) in &cdr.metadata {
         sqlx::query("INSERT INTO cdr_metadata (cdr_id, key, value) VALUES ($1, $2, $3)")

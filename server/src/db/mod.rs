@@ -12,6 +12,7 @@ pub mod billing;
 pub mod cdrs;
 pub mod keys;
 pub mod orgs;
+pub mod packages;
 pub mod shares;
 
 use std::future::Future;

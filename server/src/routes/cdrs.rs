@@ -15,6 +15,7 @@ use utoipa_axum::routes;
 use crate::app::AppState;
 use crate::auth::AuthOrg;
 use crate::body::OptionalJsonBody;
+use crate::consent;
 use crate::db::access::collect as collect_cdr;
 use crate::db::cdrs::{find_for_org, CdrRecord};
 use crate::db::now_ms;
@@ -92,7 +93,7 @@ async fn get_cdr(
         size_bytes: cdr.size_bytes,
         received_ip: cdr.received_ip,
         user_agent: cdr.user_agent,
-        disclosures: stored.disclosures,
+        disclosures: consent::derive(&stored),
         consent_checkboxes: stored.consent_checkboxes,
         trigger: stored.trigger,
         telemetry: stored.telemetry,

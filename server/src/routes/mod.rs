@@ -11,6 +11,7 @@ pub mod domains;
 pub mod evidence;
 pub mod openapi;
 pub mod org;
+pub mod packages;
 pub mod shares;
 pub mod web;
 
@@ -30,5 +31,6 @@ pub fn api(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(domains::router())
         .merge(billing::router())
         .merge(org::router())
+        .merge(packages::router())
         .merge(openapi::router())
 }

@@ -48,9 +48,9 @@ async fn the_owner_reads_a_cdrs_metadata_disclosures_and_its_own_access() {
     assert_eq!(data["disclosures"][0]["id"], "tcpa");
     assert_eq!(data["disclosures"][0]["text"], "I agree to be called.");
     assert_eq!(data["disclosures"][0]["inViewport"], true);
-    assert!(
-        data["disclosures"][0].get("consentMechanism").is_none(),
-        "derived by the server in a later version, never guessed"
+    assert_eq!(
+        data["disclosures"][0]["consentMechanism"], "not_detected",
+        "a capture without a trusted trigger proves no consent, whatever the client says"
     );
     assert_eq!(data["consentCheckboxes"][0]["checked"], true);
     assert_eq!(data["access"], "paid");

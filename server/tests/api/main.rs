@@ -13,6 +13,7 @@ mod matrix;
 mod migrations;
 mod openapi;
 mod org;
+mod packages;
 mod scenarios;
 mod shares;
 mod web;

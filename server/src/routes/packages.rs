@@ -1,0 +1,58 @@
+//! `GET /v1/packages/:packageId`: a consumer session's CDRs as one org may see them.
+
+use axum::extract::{Path, State};
+use expressconsent_protocol::{Failure, PackageCdr, PackageDetails, Success};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::app::AppState;
+use crate::auth::AuthOrg;
+use crate::db::packages::visible_cdrs;
+use crate::envelope::Data;
+use crate::error::ApiError;
+use crate::ingest::MAX_KEY_CHARS;
+
+/// The package routes.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(package))
+}
+
+/// The CDRs of a session (or sub-group) package that the org has any relation to, oldest
+/// first, each with its offset from the first.
+#[utoipa::path(
+    get,
+    path = "/v1/packages/{packageId}",
+    tag = "cdrs",
+    security(("apiKey" = [])),
+    params(("packageId" = String, Path, description = "A session's `packageId` or a sub-group's id from `subGroupIdMap`.")),
+    responses(
+        (status = 200, description = "The visible CDRs of the package, in time order.", body = Success<PackageDetails>),
+        (status = 401, description = "UNAUTHENTICATED", body = Failure),
+        (status = 404, description = "NOT_FOUND: no such package, or none of its CDRs is related to this org.", body = Failure),
+        (status = 500, description = "INTERNAL", body = Failure),
+    )
+)]
+async fn package(
+    State(state): State<AppState>,
+    auth: AuthOrg,
+    Path(package_id): Path<String>,
+) -> Result<Data<PackageDetails>, ApiError> {
+    let missing = || ApiError::NotFound(format!("no package {package_id} for this org"));
+    if package_id.is_empty() || package_id.chars().count() > MAX_KEY_CHARS {
+        return Err(missing());
+    }
+    let rows = visible_cdrs(&state.db, &auth.org_id, &package_id).await?;
+    let first = rows.first().ok_or_else(missing)?.created_at;
+    let cdrs = rows
+        .into_iter()
+        .map(|row| PackageCdr {
+            offset_ms: row.created_at - first,
+            cdr_id: row.cdr_id,
+            domain_id: row.domain_id,
+            page_url: row.page_url,
+            created_at: row.created_at,
+            access: row.access,
+        })
+        .collect();
+    Ok(Data(PackageDetails { package_id, cdrs }))
+}
