@@ -21,6 +21,8 @@ pub const SDK_VERSION: &str = env!("CARGO_PKG_VERSION");
 pub struct Prepared {
     config: Config,
     request: CaptureRequest,
+    /// `custom`, which travels as the JS value the options made (see [`upload::body`]).
+    custom: Option<JsValue>,
     deadline: Deadline,
 }
 
@@ -35,28 +37,35 @@ pub fn prepare(options: &JsValue) -> Result<Prepared, SdkError> {
             "call init({ cid }) before captureCDR",
         )
     })?;
+    let custom = options.custom.clone();
     let request = read_page(options)?;
     deadline.check()?;
     Ok(Prepared {
         config,
         request,
+        custom,
         deadline,
     })
 }
 
-/// Builds the upload from checked options and the page as it is now.
+/// Builds the upload from checked options and the page as it is now. `custom` is left out
+/// here and attached to the JSON by the upload. Without a `triggerEvent`, the trigger is
+/// the last trusted press of a `data-ec-submit` control, if there was one.
 pub fn read_page(options: CaptureOptions) -> Result<CaptureRequest, SdkError> {
     Ok(CaptureRequest {
         idempotency_key: upload::random_uuid(),
         package_id: upload::package_id(),
         sub_group_ids: options.sub_group_ids.as_slice().to_vec(),
         auto_share: options.auto_share,
-        custom: options.custom,
+        custom: None,
         page: page::collect()?,
         snapshot: snapshot::capture()?,
         disclosures: consent::disclosures()?,
         consent_checkboxes: consent::checkboxes()?,
-        trigger: options.trigger_event.as_ref().map(trigger::from_event),
+        trigger: match &options.trigger_event {
+            Some(event) => Some(trigger::from_event(event)),
+            None => trigger::detected(),
+        },
         highlight_target: options.highlight_target,
         telemetry: telemetry::collect(),
         sdk_version: SDK_VERSION.to_owned(),
@@ -68,7 +77,8 @@ pub async fn finish(prepared: Prepared) -> Result<CaptureResult, SdkError> {
     let Prepared {
         config,
         request,
+        custom,
         mut deadline,
     } = prepared;
-    upload::send(&config, &request, &mut deadline).await
+    upload::send(&config, &request, custom.as_ref(), &mut deadline).await
 }

@@ -84,7 +84,7 @@ fn normalize_api(api: &str) -> Result<String, SdkError> {
     if !(lower.starts_with("https://") || lower.starts_with("http://")) || api.contains(['?', '#'])
     {
         return Err(SdkError::invalid(format!(
-            "init: api must be an absolute http(s) URL without query or fragment; got {api:?}"
+            "init: api must be an absolute http(s) URL without query or fragment; got \"{api}\""
         )));
     }
     Ok(api.to_owned())

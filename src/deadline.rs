@@ -5,7 +5,8 @@
 //! timer is cleared when the deadline is dropped so that it never fires late.
 
 use wasm_bindgen::closure::Closure;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, AbortSignal};
 
 use crate::dom;
@@ -89,4 +90,23 @@ impl Drop for Deadline {
             window.clear_timeout_with_handle(*handle);
         }
     }
+}
+
+/// Waits `ms` milliseconds (a backoff between upload attempts). Without a window it
+/// returns at once.
+pub async fn sleep(ms: f64) {
+    let timer = js_sys::Promise::new(&mut |resolve, _reject| {
+        let scheduled = web_sys::window().is_some_and(|window| {
+            window
+                .set_timeout_with_callback_and_timeout_and_arguments_0(
+                    &resolve,
+                    ms.clamp(0.0, f64::from(i32::MAX)) as i32,
+                )
+                .is_ok()
+        });
+        if !scheduled {
+            let _ = resolve.call0(&JsValue::UNDEFINED);
+        }
+    });
+    let _ = JsFuture::from(timer).await;
 }

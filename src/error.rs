@@ -6,7 +6,7 @@
 
 use std::fmt;
 
-use expressconsent_protocol::{ErrorBody, ErrorCode as ServerCode, LimitError};
+use expressconsent_protocol::{ErrorCode as ServerCode, LimitError};
 use wasm_bindgen::JsValue;
 
 /// What kind of failure a rejected `captureCDR` promise reports, as its `code` property.
@@ -66,18 +66,23 @@ impl SdkError {
         Self::new(ErrorCode::InvalidArgument, message)
     }
 
-    /// The server's error envelope. A 400 or 413 means the capture itself broke a rule, which
-    /// the page can fix like a bad option; any other refusal is the server's decision.
-    pub fn from_server(status: u16, body: ErrorBody) -> Self {
-        let code = match body.code {
-            ServerCode::InvalidArgument | ServerCode::PayloadTooLarge => ErrorCode::InvalidArgument,
-            _ => ErrorCode::Rejected,
+    /// The server's error envelope: its `code` (e.g. `FORBIDDEN`) and `message`. A 400 or 413
+    /// means the capture itself broke a rule, which the page can fix like a bad option; any
+    /// other refusal is the server's decision.
+    pub fn from_server(status: u16, server_code: &str, message: String) -> Self {
+        let breaks_a_rule = [ServerCode::InvalidArgument, ServerCode::PayloadTooLarge]
+            .iter()
+            .any(|code| code.as_str() == server_code);
+        let code = if breaks_a_rule {
+            ErrorCode::InvalidArgument
+        } else {
+            ErrorCode::Rejected
         };
         Self {
             code,
-            message: body.message,
+            message,
             status: Some(status),
-            server_code: Some(body.code.as_str().to_owned()),
+            server_code: Some(server_code.to_owned()),
         }
     }
 

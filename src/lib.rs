@@ -33,26 +33,30 @@ pub mod upload;
 
 use expressconsent_protocol::CaptureResult;
 use js_sys::Promise;
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use crate::config::Config;
 use crate::error::SdkError;
 
-/// Runs when the module is instantiated: panics are reported to the console with their
-/// Rust message, and the interaction log starts.
+/// Runs when the module is instantiated: the interaction log and the trigger watch start.
+/// Debug builds report panics to the console with their Rust message; release builds leave
+/// the hook out, since its formatting code would add kilobytes to every page's download.
 #[wasm_bindgen(start)]
 fn start() {
+    #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
     telemetry::start();
+    trigger::start();
 }
 
 /// `init({ cid, api? })`: sets the org and the API origin (default: the page's origin).
 /// Throws an `Error` with code `INVALID_ARGUMENT` when `cid` is missing or `api` is not an
-/// absolute http(s) URL; the JS wrappers turn that into a rejected promise.
+/// absolute http(s) URL; the JS wrappers turn that into a rejected promise. Then, in the
+/// background, sends again any capture an earlier page could not deliver.
 #[wasm_bindgen(js_name = init)]
 pub fn init(config: JsValue) -> Result<(), JsValue> {
     Config::from_js(&config).map_err(|e| e.to_js())?.install();
+    wasm_bindgen_futures::spawn_local(upload::pending::resend_all());
     Ok(())
 }
 
@@ -73,15 +77,17 @@ pub fn capture_cdr(options: JsValue) -> Promise {
     }
 }
 
+/// `snapshotForBench()`: takes the DOM snapshot alone, as `captureCDR` does, and returns
+/// its length in bytes. For `npm run bench`, which times the snapshot step without the
+/// upload; pages have no use for it.
+#[wasm_bindgen(js_name = snapshotForBench)]
+pub fn snapshot_for_bench() -> Result<f64, JsValue> {
+    let snapshot = snapshot::capture().map_err(|e| e.to_js())?;
+    Ok(snapshot.html.len() as f64)
+}
+
 /// Converts a result to plain JS objects (maps become objects, not `Map`s), as a page
 /// would get from `JSON.parse`.
 pub fn result_to_js(result: &CaptureResult) -> Result<JsValue, SdkError> {
-    result
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| {
-            SdkError::new(
-                error::ErrorCode::Rejected,
-                format!("unreadable result: {e}"),
-            )
-        })
+    Ok(upload::result_to_js(result))
 }

@@ -6,7 +6,6 @@
 //! Unknown keys are ignored so that pages written for a newer SDK keep working.
 
 use expressconsent_protocol::{check_custom_size, AutoShare, ExpiresIn, SubGroupIds};
-use serde_json::{Map, Value};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::Event;
 
@@ -23,8 +22,9 @@ const MAX_TIMER_MS: f64 = i32::MAX as f64;
 /// Checked `captureCDR` options.
 #[derive(Debug, Clone, Default)]
 pub struct CaptureOptions {
-    /// `custom`, as the JSON object that will be sent.
-    pub custom: Option<Map<String, Value>>,
+    /// `custom`, as the plain JSON object that will be sent: a copy made at the call, so
+    /// later changes to the page's object do not reach the capture.
+    pub custom: Option<JsValue>,
     /// `autoShare`, with `true` normalised to `{}`.
     pub auto_share: Option<AutoShare>,
     /// `subGroupIds`, checked.
@@ -84,8 +84,9 @@ fn get(object: &JsValue, key: &str) -> Option<JsValue> {
 
 /// `custom` goes through `JSON.stringify` so that it means exactly what a page developer
 /// expects of "a JSON object" (`toJSON`, dates as strings, functions dropped); the size
-/// limit is then checked on the bytes that will actually be sent.
-fn parse_custom(custom: &JsValue) -> Result<Map<String, Value>, SdkError> {
+/// limit is then checked on the UTF-8 bytes of that JSON, which is what is sent. It stays a
+/// JS value (parsed back from the JSON) so that no JSON parser is needed in the wasm.
+fn parse_custom(custom: &JsValue) -> Result<JsValue, SdkError> {
     if !custom.is_object() || js_sys::Array::is_array(custom) || custom.is_function() {
         return Err(SdkError::invalid("custom must be a plain JSON object"));
     }
@@ -95,11 +96,12 @@ fn parse_custom(custom: &JsValue) -> Result<Map<String, Value>, SdkError> {
         .ok_or_else(|| {
             SdkError::invalid("custom must be JSON-serializable (no cycles or BigInt)")
         })?;
-    let map: Map<String, Value> = serde_json::from_str(&json)
-        .map_err(|_| SdkError::invalid("custom must serialize to a JSON object"))?;
-    let sent = serde_json::to_string(&map).map_or(json.len(), |s| s.len());
-    check_custom_size(sent)?;
-    Ok(map)
+    check_custom_size(json.len())?;
+    // A `toJSON` may turn the object into something else.
+    js_sys::JSON::parse(&json)
+        .ok()
+        .filter(|copy| copy.is_object() && !js_sys::Array::is_array(copy))
+        .ok_or_else(|| SdkError::invalid("custom must serialize to a JSON object"))
 }
 
 fn parse_auto_share(value: &JsValue) -> Result<Option<AutoShare>, SdkError> {

@@ -1,4 +1,5 @@
-//! What caused the capture: the `triggerEvent` option turned into a protocol [`Trigger`].
+//! What caused the capture: the `triggerEvent` option, or the last trusted press of a
+//! submit control, turned into a protocol [`Trigger`].
 //!
 //! The server decides whether consent was given by a trusted press of a tagged submit
 //! control, so this module records the facts it needs (the element, `isTrusted`, whether
@@ -7,8 +8,21 @@
 //! The trigger element is the event's target, except for a `submit` event with a
 //! `submitter`: there the form is only where it happened and the button is what the
 //! consumer pressed, so the button is recorded (and outlined in the evidence image).
+//!
+//! When the page passes no `triggerEvent`, [`detected`] gives the last trusted `click` on a
+//! `data-ec-submit` control, which [`start`] watches for from load (the capture phase on
+//! the document, so a page's `stopPropagation` does not hide it; the keyboard's implicit
+//! submission arrives as a trusted click on the default button).
+//!
+//! A `submit` event is always dispatched by the browser, so its `isTrusted` is `true` even
+//! when script caused it (`button.click()`, `form.requestSubmit()`). The recorded
+//! `isTrusted` of a `submit` therefore also requires a trusted activation inside the form
+//! just before it: a real click, or Enter pressed in one of its fields.
+
+use std::cell::{Cell, RefCell};
 
 use expressconsent_protocol::Trigger;
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Element, Event, HtmlElement, HtmlInputElement};
 
@@ -18,31 +32,123 @@ use crate::snapshot::MASK;
 /// Longest trigger label kept, in characters; a control's label is short, and a click on a
 /// large container should not copy the page's text into the trigger.
 const MAX_TEXT_CHARS: usize = 200;
+/// The tag of submit controls.
+const SUBMIT: &str = "[data-ec-submit]";
+/// How long after a trusted click or Enter a `submit` still counts as caused by it; the
+/// browser fires it within the same task, so this only absorbs clock granularity.
+const ACTIVATION_WINDOW_MS: f64 = 1_000.0;
+
+thread_local! {
+    // The last trusted press of a tagged control, with its element: a target inside a
+    // shadow tree is cleared from the event once dispatch ends.
+    static LAST_PRESS: RefCell<Option<(Event, Element)>> = const { RefCell::new(None) };
+    // The last trusted click or Enter anywhere: its time stamp and target.
+    static LAST_ACTIVATION: RefCell<Option<(f64, Element)>> = const { RefCell::new(None) };
+    static WATCHING: Cell<bool> = const { Cell::new(false) };
+}
 
 /// Reads the trigger from the event the page passed as `triggerEvent`.
 pub fn from_event(event: &Event) -> Trigger {
+    let (element, is_tagged_submit) = pressed(event);
+    describe(event, element.as_ref(), is_tagged_submit)
+}
+
+/// The last trusted press of a `data-ec-submit` control since load, if any.
+pub fn detected() -> Option<Trigger> {
+    let (event, element) = LAST_PRESS.with(|last| last.borrow().clone())?;
+    Some(Trigger {
+        auto_detected: true,
+        ..describe(&event, Some(&element), true)
+    })
+}
+
+/// Starts watching for trusted presses of submit controls. Must not fail or slow the page,
+/// and tolerates a second call.
+pub fn start() {
+    if WATCHING.replace(true) {
+        return;
+    }
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let on_press = Closure::<dyn FnMut(Event)>::new(|event: Event| {
+        if !event.is_trusted() {
+            return;
+        }
+        let is_enter = event
+            .dyn_ref::<web_sys::KeyboardEvent>()
+            .is_some_and(|key| key.key() == "Enter");
+        if event.type_() == "keydown" && !is_enter {
+            return;
+        }
+        if let Some(target) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) {
+            let activation = Some((event.time_stamp(), target));
+            LAST_ACTIVATION.with(|last| *last.borrow_mut() = activation);
+        }
+        if event.type_() == "click" {
+            if let (Some(element), true) = pressed(&event) {
+                LAST_PRESS.with(|last| *last.borrow_mut() = Some((event, element)));
+            }
+        }
+    });
+    for kind in ["click", "keydown"] {
+        let _ = document.add_event_listener_with_callback_and_bool(
+            kind,
+            on_press.as_ref().unchecked_ref(),
+            true,
+        );
+    }
+    // The listeners live as long as the page.
+    on_press.forget();
+}
+
+/// The element an event pressed (the submitter of a form submission, else the target),
+/// and whether it, or the target, is a tagged submit control.
+fn pressed(event: &Event) -> (Option<Element>, bool) {
     let target = event.target().and_then(|t| t.dyn_into::<Element>().ok());
     let submitter = js_sys::Reflect::get(event, &JsValue::from_str("submitter"))
         .ok()
         .and_then(|s| s.dyn_into::<Element>().ok());
-    let tagged = |el: &Option<Element>| {
-        el.as_ref()
-            .is_some_and(|el| dom::is_within(el, "[data-ec-submit]"))
-    };
+    let tagged = |el: &Option<Element>| el.as_ref().is_some_and(|el| dom::is_within(el, SUBMIT));
     let is_tagged_submit = tagged(&target) || tagged(&submitter);
-    let element = submitter.or(target);
+    (submitter.or(target), is_tagged_submit)
+}
+
+fn describe(event: &Event, element: Option<&Element>, is_tagged_submit: bool) -> Trigger {
     Trigger {
         tag_name: element
-            .as_ref()
             .map(|el| el.tag_name().to_ascii_lowercase())
             .unwrap_or_default(),
-        text: element.as_ref().map(label).unwrap_or_default(),
-        selector: element.as_ref().map(css_path).unwrap_or_default(),
+        text: element.map(label).unwrap_or_default(),
+        selector: element.map(css_path).unwrap_or_default(),
         event_type: event.type_(),
-        is_trusted: event.is_trusted(),
+        is_trusted: is_trusted(event),
         is_tagged_submit,
         time: event_epoch_ms(event),
+        auto_detected: false,
     }
+}
+
+/// Whether the consumer caused the event: `isTrusted`, and for a `submit` also a trusted
+/// click or Enter inside the form just before it.
+fn is_trusted(event: &Event) -> bool {
+    if !event.is_trusted() {
+        return false;
+    }
+    if event.type_() != "submit" {
+        return true;
+    }
+    let Some(form) = event
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Node>().ok())
+    else {
+        return false;
+    };
+    LAST_ACTIVATION.with(|last| {
+        last.borrow().as_ref().is_some_and(|(at, element)| {
+            (event.time_stamp() - at).abs() <= ACTIVATION_WINDOW_MS && form.contains(Some(element))
+        })
+    })
 }
 
 /// The event's time as epoch milliseconds: `timeStamp` counts from the time origin.
@@ -123,7 +229,9 @@ fn step(element: &Element) -> String {
         sibling = el.next_element_sibling();
     }
     if same_tag > 1 {
-        step.push_str(&format!(":nth-of-type({position})"));
+        step.push_str(":nth-of-type(");
+        step.push_str(&position.to_string());
+        step.push(')');
     }
     step
 }

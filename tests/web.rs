@@ -17,3 +17,5 @@ mod consent;
 mod helpers;
 #[path = "web/snapshot.rs"]
 mod snapshot;
+#[path = "web/telemetry.rs"]
+mod telemetry;

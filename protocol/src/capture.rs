@@ -112,6 +112,26 @@ pub struct Snapshot {
     pub scroll_x: f64,
     /// Window scroll offset at capture.
     pub scroll_y: f64,
+    /// Every scrolled element (the root element's offset is the window's), in the document
+    /// order of the elements of `html` that carry `data-ec-scroll-x`/`data-ec-scroll-y` (shadow roots included,
+    /// iframe documents not: theirs are in their `srcdoc`). A viewer restores them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub element_scrolls: Vec<ScrollOffset>,
+    /// What the snapshot could not reproduce (a cross-origin style sheet kept as a link, a
+    /// tainted canvas, a cross-origin iframe), one human-readable line each.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+}
+
+/// A scroll offset in CSS pixels.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", default)]
+pub struct ScrollOffset {
+    /// `scrollLeft`.
+    pub x: f64,
+    /// `scrollTop`.
+    pub y: f64,
 }
 
 /// One element tagged `data-ec-disclosure`.
@@ -167,6 +187,10 @@ pub struct Trigger {
     pub is_tagged_submit: bool,
     /// Client clock of the event, epoch milliseconds.
     pub time: f64,
+    /// The page passed no `triggerEvent`: the SDK took the last trusted press of a
+    /// `data-ec-submit` control it saw since load.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub auto_detected: bool,
 }
 
 /// Interaction signals collected from page load to submit.

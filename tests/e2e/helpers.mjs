@@ -1,7 +1,7 @@
 // Shared helpers of the end-to-end tests: the real server on a free port with a fresh data
 // folder, a second origin that serves pages, and Debian's headless Chromium.
 import { spawn } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -115,4 +115,36 @@ export async function submitDemoForm(page) {
   await page.click("button[data-ec-submit]");
   await page.waitForSelector("#ec-status[data-state=done], #ec-status[data-state=error]");
   return page.evaluate(() => ({ result: window.lastCapture, error: window.lastCaptureError }));
+}
+
+/** The ids of the CDRs whose evidence the server has stored, from its data folder. */
+export async function storedCdrIds(dataDir) {
+  const names = await readdir(join(dataDir, "evidence", "cdrs")).catch(() => []);
+  return names.filter((name) => name.startsWith("cdr_"));
+}
+
+/** The capture a CDR was made from, as the SDK uploaded it. */
+export async function storedCapture(dataDir, cdrId) {
+  return JSON.parse(await readFile(join(dataDir, "evidence", "cdrs", cdrId, "capture.json"), "utf8"));
+}
+
+/**
+ * Resolves with `check()`'s first truthy result; rejects once `timeoutMs` has passed
+ * without one. For outcomes that arrive in the background (a re-sent capture).
+ */
+export async function waitFor(check, { timeoutMs = 15_000, what = "the condition" } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** A lead form page that loads the script-tag SDK from `server` with the generator's cid. */
+export function formPage(server, body) {
+  return `<!DOCTYPE html><html><head><meta charset="utf-8"><title>Test form</title>
+<script src="${server.baseUrl}/sdk/v1/sdk.js" data-ec-cid="${server.generator.orgId}"></script>
+</head><body>${body}</body></html>`;
 }

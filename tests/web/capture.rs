@@ -1,10 +1,15 @@
 //! `captureCDR` and `init` as a page calls them: bad calls reject with stable codes and
-//! never throw; server answers map to the codes a page branches on.
+//! never throw; server answers map to the codes a page branches on; what cannot be
+//! delivered is kept for the next page load.
 
 use expressconsent_protocol::{CaptureResult, PackageData};
 use expressconsent_sdk::error::ErrorCode;
+use expressconsent_sdk::upload::answer::parse_body;
+use expressconsent_sdk::upload::body::{gzip, Body};
+use expressconsent_sdk::upload::{pending, Attempt, Upload};
 use expressconsent_sdk::{result_to_js, upload};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::wasm_bindgen_test;
 
 use crate::helpers::{json, prop, rejection};
@@ -76,7 +81,7 @@ fn init_without_a_cid_or_with_a_bad_api_fails_with_invalid_argument() {
 #[wasm_bindgen_test]
 fn server_refusals_map_to_stable_codes_and_keep_what_the_server_said() {
     let forbidden = r#"{"ok":false,"error":{"code":"FORBIDDEN","message":"example.org is not registered","requestId":"r1"}}"#;
-    let refused = upload::read_answer(403, forbidden).unwrap_err();
+    let refused = upload::read_answer(403, &parse_body(forbidden)).unwrap_err();
     assert_eq!(refused.code, ErrorCode::Rejected);
     assert_eq!(refused.message, "example.org is not registered");
     let js = refused.to_js();
@@ -86,19 +91,21 @@ fn server_refusals_map_to_stable_codes_and_keep_what_the_server_said() {
 
     let too_large =
         r#"{"ok":false,"error":{"code":"PAYLOAD_TOO_LARGE","message":"m","requestId":"r"}}"#;
-    let error = upload::read_answer(413, too_large).unwrap_err();
+    let error = upload::read_answer(413, &parse_body(too_large)).unwrap_err();
     assert_eq!(
         (error.code, error.server_code.as_deref()),
         (ErrorCode::InvalidArgument, Some("PAYLOAD_TOO_LARGE"))
     );
     assert_eq!(
-        upload::read_answer(502, "<html>Bad gateway</html>")
+        upload::read_answer(502, &parse_body("<html>Bad gateway</html>"))
             .unwrap_err()
             .code,
         ErrorCode::Network
     );
     assert_eq!(
-        upload::read_answer(200, "not json").unwrap_err().code,
+        upload::read_answer(200, &parse_body("not json"))
+            .unwrap_err()
+            .code,
         ErrorCode::Rejected
     );
 }
@@ -109,7 +116,7 @@ fn a_success_resolves_with_a_plain_object() {
         "packageData":{"packageId":"pkg_1","subGroupIdMap":{"a":"pkg_2"}},
         "shareUrl":"https://h/v1/shares/t","shareToken":"t","shareExpiresAt":1700000000000}}"#;
 
-    let result = upload::read_answer(201, body).unwrap();
+    let result = upload::read_answer(201, &parse_body(body)).unwrap();
     let js = result_to_js(&result).unwrap();
 
     let text = String::from(js_sys::JSON::stringify(&js).unwrap());
@@ -146,4 +153,118 @@ fn a_tab_keeps_one_package_and_each_capture_gets_a_fresh_key() {
     assert_eq!(storage.get_item(upload::PACKAGE_KEY).unwrap(), Some(first));
     assert_ne!(upload::random_uuid(), upload::random_uuid());
     assert_eq!(upload::random_uuid().len(), 36);
+}
+
+#[wasm_bindgen_test]
+fn only_passing_failures_are_retried() {
+    let refusal = |code: &str| {
+        parse_body(&format!(
+            r#"{{"ok":false,"error":{{"code":"{code}","message":"m","requestId":"r"}}}}"#
+        ))
+    };
+    let retried = |status: u16, body: &JsValue| {
+        matches!(Attempt::from_answer(status, body), Attempt::Failed(_))
+    };
+    let refused = |status: u16, body: &JsValue| {
+        matches!(Attempt::from_answer(status, body), Attempt::Refused(_))
+    };
+
+    assert!(refused(400, &refusal("INVALID_ARGUMENT")));
+    assert!(refused(403, &refusal("FORBIDDEN")));
+    assert!(refused(413, &refusal("PAYLOAD_TOO_LARGE")));
+    assert!(refused(404, &parse_body("not the API")));
+    assert!(retried(429, &refusal("RATE_LIMITED")));
+    assert!(retried(408, &JsValue::UNDEFINED));
+    assert!(retried(500, &refusal("INTERNAL")));
+    assert!(retried(503, &parse_body("<html>down</html>")));
+    assert!(retried(200, &parse_body("captive portal")));
+}
+
+#[wasm_bindgen_test]
+async fn a_gzipped_body_decompresses_to_the_json() {
+    let json = JsValue::from_str(r#"{"idempotencyKey":"k","snapshot":{"html":"<p>é</p>"}}"#);
+
+    let compressed = gzip(&json).await.expect("Chromium has CompressionStream");
+
+    let bytes = compressed.to_vec();
+    assert_eq!(&bytes[..2], &[0x1f, 0x8b], "gzip magic");
+    let stream = web_sys::Blob::new_with_u8_array_sequence(&js_sys::Array::of1(&compressed))
+        .unwrap()
+        .stream();
+    let constructor: js_sys::Function =
+        js_sys::Reflect::get(&js_sys::global(), &"DecompressionStream".into())
+            .unwrap()
+            .unchecked_into();
+    let decompressor =
+        js_sys::Reflect::construct(&constructor, &js_sys::Array::of1(&"gzip".into())).unwrap();
+    let plain = stream.pipe_through(decompressor.unchecked_ref());
+    let response = web_sys::Response::new_with_opt_readable_stream(Some(&plain)).unwrap();
+    let text = JsFuture::from(response.text().unwrap()).await.unwrap();
+    assert_eq!(text, json);
+}
+
+fn upload_with_key(key: &str, bytes: &[u8]) -> Upload {
+    Upload {
+        key: key.to_owned(),
+        url: "http://127.0.0.1:9/v1/captures?cid=cid_test".to_owned(),
+        body: Body {
+            data: js_sys::Uint8Array::from(bytes).into(),
+            gzip: true,
+        },
+    }
+}
+
+fn kept_keys() -> Vec<String> {
+    pending::kept().into_iter().map(|k| k.key).collect()
+}
+
+#[wasm_bindgen_test]
+fn an_undelivered_capture_is_kept_with_its_key_and_bytes_and_the_queue_stays_bounded() {
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    storage.clear().unwrap();
+    let every_byte: Vec<u8> = (0..=255).collect();
+
+    assert!(pending::keep(&upload_with_key("key-0", &every_byte)));
+
+    let kept = pending::kept();
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0].key, "key-0");
+    assert!(kept[0].item.starts_with(pending::PREFIX));
+    let value = storage.get_item(&kept[0].item).unwrap().unwrap();
+    let (header, body) = value.split_once('\n').unwrap();
+    assert_eq!(header, "gzip http://127.0.0.1:9/v1/captures?cid=cid_test");
+    let stored: Vec<u8> = body
+        .chars()
+        .map(|c| u8::try_from(u32::from(c)).unwrap())
+        .collect();
+    assert_eq!(stored, every_byte, "every byte value survives storage");
+
+    // Keeping the same capture again replaces it.
+    assert!(pending::keep(&upload_with_key("key-0", b"again")));
+    assert_eq!(kept_keys(), ["key-0"]);
+
+    for i in 1..=pending::MAX_ENTRIES {
+        assert!(pending::keep(&upload_with_key(&format!("key-{i}"), b"x")));
+    }
+    let keys = kept_keys();
+    assert_eq!(keys.len(), pending::MAX_ENTRIES, "{keys:?}");
+    assert!(
+        !keys.contains(&"key-0".to_owned()),
+        "the oldest is dropped first: {keys:?}"
+    );
+
+    let huge = vec![b'x'; pending::MAX_CHARS + 1];
+    assert!(
+        !pending::keep(&upload_with_key("huge", &huge)),
+        "larger than the whole budget"
+    );
+    assert_eq!(
+        kept_keys().len(),
+        pending::MAX_ENTRIES,
+        "and nothing was dropped for it"
+    );
+
+    pending::remove("key-3");
+    assert!(!kept_keys().contains(&"key-3".to_owned()));
+    storage.clear().unwrap();
 }

@@ -158,3 +158,21 @@ fn contrast_follows_wcag() {
     assert_eq!(contrast::ratio(grey, white), 1.61);
     assert_eq!(contrast::parse_color("oklch(0.5 0.1 20)"), None);
 }
+
+#[wasm_bindgen_test]
+fn a_script_dispatched_press_of_a_submit_control_is_never_taken_as_the_trigger() {
+    let page = Fixture::new(
+        r#"<form id="auto-form"><button id="auto-go" data-ec-submit>Send</button></form>"#,
+    );
+    let go = page.find("#auto-go");
+
+    go.dispatch_event(&Event::new("click").unwrap()).unwrap();
+    page.find("#auto-form")
+        .dispatch_event(&Event::new("submit").unwrap())
+        .unwrap();
+
+    assert!(
+        trigger::detected().is_none(),
+        "only trusted presses are recorded, and a test page has none"
+    );
+}

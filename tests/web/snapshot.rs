@@ -1,8 +1,13 @@
-//! The snapshot shows what the consumer saw and never what must stay in the browser.
+//! The snapshot shows what the consumer saw and never what must stay in the browser: form
+//! state, style sheets from the CSSOM, shadow roots, iframes, canvas pixels and scroll
+//! offsets in; secrets and scripts out.
 
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
-use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
+use web_sys::{
+    CssStyleSheet, Element, HtmlIFrameElement, HtmlInputElement, HtmlSelectElement,
+    HtmlTextAreaElement, ShadowRoot,
+};
 
 use crate::helpers::{document, snapshot_document, snapshot_html, Fixture};
 
@@ -117,7 +122,7 @@ fn scripts_inline_handlers_and_javascript_urls_are_removed() {
            <template><script>tpl()</script><b onclick="tpl()">t</b></template>
            <button id="act-button" onclick="steal()" onmouseover="x()">Go</button>
            <a id="act-link" href=" java&#9;script:alert(1)">link</a>
-           <iframe srcdoc="<b>framed-doc</b>"></iframe>"#,
+           <iframe srcdoc="<script>framedDoc()</script>"></iframe>"#,
     );
 
     let html = snapshot_html();
@@ -143,7 +148,7 @@ fn scripts_inline_handlers_and_javascript_urls_are_removed() {
         !html.contains("alert(1)")
             && !html.contains("tpl()")
             && !html.contains("steal()")
-            && !html.contains("framed-doc")
+            && !html.contains("framedDoc")
     );
 }
 
@@ -151,9 +156,209 @@ fn scripts_inline_handlers_and_javascript_urls_are_removed() {
 fn relative_urls_resolve_against_the_page_through_a_base_element() {
     let shown = snapshot_document();
 
-    let head = shown.head().unwrap();
+    let head = shown.query_selector("head").unwrap().unwrap();
     let base = head.first_element_child().unwrap();
     assert_eq!(base.tag_name(), "BASE");
     assert_eq!(base.get_attribute("href"), document().base_uri().unwrap());
     assert!(snapshot_html().starts_with("<!DOCTYPE html><html"));
+}
+
+#[wasm_bindgen_test]
+fn rules_inserted_through_the_cssom_and_adopted_sheets_are_in_the_snapshot() {
+    let page = Fixture::new(r#"<style id="css-in-js"></style><p class="cssom-x">styled</p>"#);
+    let style = page.find("#css-in-js");
+    let sheet: CssStyleSheet = js_sys::Reflect::get(&style, &"sheet".into())
+        .unwrap()
+        .unchecked_into();
+    sheet
+        .insert_rule(".cssom-x { color: rgb(1, 2, 3); background: url(\"img/dot.png\"); }")
+        .unwrap();
+    let adopted = CssStyleSheet::new().unwrap();
+    adopted
+        .replace_sync(".adopted-x { margin-left: 7px; }")
+        .unwrap();
+    let previous = set_adopted(&document(), &[adopted]);
+
+    let html = snapshot_html();
+    set_adopted_array(&document(), &previous);
+
+    assert!(
+        html.contains(".cssom-x { color: rgb(1, 2, 3);"),
+        "the inserted rule is kept"
+    );
+    let dot = document().base_uri().unwrap().unwrap();
+    let dot = format!("{}img/dot.png", &dot[..=dot.rfind('/').unwrap()]);
+    assert!(
+        html.contains(&format!("url(\"{dot}\")")),
+        "its url() is absolute"
+    );
+    let adopted_at = html
+        .find(".adopted-x { margin-left: 7px; }")
+        .expect("adopted sheet kept");
+    assert!(
+        adopted_at > html.find("styled").unwrap(),
+        "adopted sheets come after the page's own"
+    );
+}
+
+#[wasm_bindgen_test]
+fn open_shadow_roots_become_declarative_templates_with_their_state_and_sheets() {
+    let page = Fixture::new(r#"<div id="shadow-host"><span slot="s">light-child</span></div>"#);
+    let root = attach_shadow(&page.find("#shadow-host"));
+    root.set_inner_html(
+        r#"<style>b { color: rgb(9, 9, 9) }</style><b>inside-shadow</b><slot name="s"></slot><input id="shadow-input"><div data-ec-mask><input id="shadow-masked">shadow-masked-text</div>"#,
+    );
+    let inner = |id: &str| -> HtmlInputElement {
+        root.query_selector(&format!("#{id}"))
+            .unwrap()
+            .unwrap()
+            .unchecked_into()
+    };
+    inner("shadow-input").set_value("typed-in-shadow");
+    inner("shadow-masked").set_value("shadow-secret-value");
+    let adopted = CssStyleSheet::new().unwrap();
+    adopted.replace_sync("i { color: rgb(7, 7, 7) }").unwrap();
+    set_adopted(&root, &[adopted]);
+
+    let snapshot = expressconsent_sdk::snapshot::capture().unwrap();
+    let html = snapshot.html;
+
+    let host_at = html.find(r#"<div id="shadow-host"><template shadowrootmode="open">"#);
+    assert!(
+        host_at.is_some(),
+        "the shadow root is a declarative template"
+    );
+    assert!(html.contains("<b>inside-shadow</b>") && html.contains("light-child"));
+    assert!(html.contains(r#"<input id="shadow-input" value="typed-in-shadow">"#));
+    assert!(
+        html.contains("i { color: rgb(7, 7, 7); }"),
+        "the root's adopted sheet is inlined"
+    );
+    assert!(!html.contains("shadow-secret-value") && !html.contains("shadow-masked-text"));
+    assert!(
+        !snapshot.warnings.iter().any(|w| w.starts_with("tree")),
+        "the serialization and the page stayed in step: {:?}",
+        snapshot.warnings
+    );
+}
+
+#[wasm_bindgen_test]
+fn same_origin_iframes_are_captured_into_a_sandboxed_srcdoc_without_their_secrets() {
+    let page = Fixture::new(r#"<iframe id="frame"></iframe>"#);
+    let frame: HtmlIFrameElement = page.find("#frame").unchecked_into();
+    let inner = frame
+        .content_document()
+        .expect("about:blank is same-origin");
+    inner.document_element().unwrap().set_inner_html(
+        r#"<body><p>framed-visible</p><input id="f-name"><input id="f-pass" type="password"><script>framedScript()</script></body>"#,
+    );
+    let field =
+        |id: &str| -> HtmlInputElement { inner.get_element_by_id(id).unwrap().unchecked_into() };
+    field("f-name").set_value("framed-typed");
+    field("f-pass").set_value("framed-password-9");
+
+    let shown = snapshot_document();
+    let html = snapshot_html();
+
+    let copied = shown.get_element_by_id("frame").unwrap();
+    let srcdoc = copied
+        .get_attribute("srcdoc")
+        .expect("the frame's document is inlined");
+    assert_eq!(
+        copied.get_attribute("sandbox").as_deref(),
+        Some(""),
+        "and can never run script"
+    );
+    assert!(srcdoc.contains("framed-visible") && srcdoc.contains(r#"value="framed-typed""#));
+    assert!(!html.contains("framed-password-9") && !html.contains("framedScript"));
+}
+
+#[wasm_bindgen_test]
+fn canvas_pixels_scroll_offsets_and_absolute_urls_are_kept() {
+    let page = Fixture::new(
+        r#"<canvas id="drawn" width="20" height="10"></canvas>
+           <div id="scroller" style="height: 40px; overflow: auto"><div style="height: 400px"></div></div>
+           <img id="pic" src="pics/a.png" srcset="pics/a.png 1x, pics/b.png 2x">"#,
+    );
+    let canvas = page.find("#drawn");
+    let context = call(&canvas, "getContext", &["2d".into()]);
+    js_sys::Reflect::set(&context, &"fillStyle".into(), &"#c00".into()).unwrap();
+    call(
+        &context,
+        "fillRect",
+        &[0.into(), 0.into(), 20.into(), 10.into()],
+    );
+    page.find("#scroller").set_scroll_top(33);
+
+    let snapshot = expressconsent_sdk::snapshot::capture().unwrap();
+    let shown = web_sys::DomParser::new()
+        .unwrap()
+        .parse_from_string(&snapshot.html, web_sys::SupportedType::TextHtml)
+        .unwrap();
+
+    // With scripts off a canvas shows its content, so its pixels are an <img> inside it.
+    let pixels = shown
+        .query_selector("#drawn > img")
+        .unwrap()
+        .expect("the canvas holds an image");
+    let src = pixels.get_attribute("src").unwrap();
+    assert!(src.starts_with("data:image/png;base64,"), "{src}");
+    let style = shown
+        .get_element_by_id("drawn")
+        .unwrap()
+        .get_attribute("style")
+        .unwrap();
+    assert!(
+        style.contains("width:20px;height:10px"),
+        "it keeps its live size: {style}"
+    );
+    let scroller = shown.get_element_by_id("scroller").unwrap();
+    assert_eq!(
+        scroller.get_attribute("data-ec-scroll-y").as_deref(),
+        Some("33")
+    );
+    assert!(snapshot.element_scrolls.iter().any(|s| s.y == 33.0));
+    let pic = shown.get_element_by_id("pic").unwrap();
+    let base = document().base_uri().unwrap().unwrap();
+    let dir = &base[..=base.rfind('/').unwrap()];
+    assert!(pic
+        .get_attribute("src")
+        .unwrap()
+        .starts_with(&format!("{dir}pics/")));
+    // Once the browser has picked a candidate, `src` is that one and the list is kept aside.
+    let srcset = pic
+        .get_attribute("srcset")
+        .or_else(|| pic.get_attribute("data-ec-srcset"));
+    assert_eq!(
+        srcset,
+        Some(format!("{dir}pics/a.png 1x, {dir}pics/b.png 2x"))
+    );
+}
+
+/// `element.attachShadow({ mode: "open" })`.
+fn attach_shadow(host: &Element) -> ShadowRoot {
+    let init = js_sys::Object::new();
+    js_sys::Reflect::set(&init, &"mode".into(), &"open".into()).unwrap();
+    call(host, "attachShadow", &[init.into()]).unchecked_into()
+}
+
+/// Calls method `name` of `target` with `args`.
+fn call(target: &JsValue, name: &str, args: &[JsValue]) -> JsValue {
+    let method: js_sys::Function = js_sys::Reflect::get(target, &name.into())
+        .unwrap()
+        .unchecked_into();
+    method
+        .apply(target, &args.iter().collect::<js_sys::Array>())
+        .unwrap()
+}
+
+/// Sets `adoptedStyleSheets` of a document or shadow root; returns the previous list.
+fn set_adopted(target: &JsValue, sheets: &[CssStyleSheet]) -> JsValue {
+    let previous = js_sys::Reflect::get(target, &"adoptedStyleSheets".into()).unwrap();
+    set_adopted_array(target, &sheets.iter().collect::<js_sys::Array>().into());
+    previous
+}
+
+fn set_adopted_array(target: &JsValue, sheets: &JsValue) {
+    js_sys::Reflect::set(target, &"adoptedStyleSheets".into(), sheets).unwrap();
 }

@@ -1,0 +1,214 @@
+// The SDK's speed and size, measured against rrweb-snapshot in the same Chromium run.
+// Run through `npm run bench` (scripts/bench.sh builds first). Options: --runs N (default 15).
+import { readFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { launchBrowser, ROOT, startServer } from "../tests/e2e/helpers.mjs";
+
+const RUNS = Number(process.argv[process.argv.indexOf("--runs") + 1]) || 15;
+const SIZES = [1_000, 10_000, 50_000];
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const ms = (x) => `${x.toFixed(1)} ms`;
+const kb = (x) => `${(x / 1024).toFixed(1)} KB`;
+
+/** Serves the built SDK (pkg/), rrweb-snapshot and the page builder on one origin. */
+async function serveBenchFiles() {
+  const files = {
+    "/": ["text/html", "<!DOCTYPE html><html><head><title>bench</title></head><body></body></html>"],
+    "/page.js": ["text/javascript", await readFile(join(ROOT, "bench/page.js"))],
+    "/rrweb.js": ["text/javascript", await readFile(join(ROOT, "node_modules/rrweb-snapshot/dist/rrweb-snapshot.umd.cjs"))],
+    "/pkg/expressconsent_sdk.js": ["text/javascript", await readFile(join(ROOT, "pkg/expressconsent_sdk.js"))],
+    "/pkg/expressconsent_sdk_bg.wasm": ["application/wasm", await readFile(join(ROOT, "pkg/expressconsent_sdk_bg.wasm"))],
+  };
+  const server = createServer((req, res) => {
+    const file = files[new URL(req.url, "http://x").pathname];
+    if (!file) return res.writeHead(404).end();
+    res.writeHead(200, { "content-type": file[0] }).end(file[1]);
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  return { url: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((r) => server.close(r)) };
+}
+
+/** Our snapshot step vs rrweb-snapshot's snapshot(), plus the primitives behind the design. */
+async function snapshotSpeed(browser, origin) {
+  const rows = [];
+  for (const size of SIZES) {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(`${origin}/`);
+    await page.addScriptTag({ url: "/page.js" });
+    await page.addScriptTag({ url: "/rrweb.js" });
+    const nodes = await page.evaluate((n) => buildBenchPage(n), size);
+    await page.evaluate(async () => {
+      const sdk = await import("/pkg/expressconsent_sdk.js");
+      await sdk.default({ module_or_path: "/pkg/expressconsent_sdk_bg.wasm" });
+      window.sdk = sdk;
+    });
+    const result = await page.evaluate((runs) => {
+      const time = (f) => {
+        f(); // warm-up: compile paths, fill caches
+        const t = [];
+        let out;
+        for (let i = 0; i < runs; i++) {
+          const start = performance.now();
+          out = f();
+          t.push(performance.now() - start);
+        }
+        return { t, out };
+      };
+      const all = () => document.getElementsByTagName("*");
+      const call = (proto, prop) => Function.prototype.call.bind(Object.getOwnPropertyDescriptor(proto, prop).get);
+      const shadowRoot = call(Element.prototype, "shadowRoot");
+      const roots = Array.from(all(), shadowRoot).filter(Boolean);
+      // Interleave ours and rrweb's so that neither gets a warmer machine.
+      const ours = [], rrweb = [];
+      let oursBytes = 0, rrwebBytes = 0;
+      for (let i = 0; i < runs; i++) {
+        let s = performance.now();
+        oursBytes = window.sdk.snapshotForBench();
+        ours.push(performance.now() - s);
+        s = performance.now();
+        const snap = rrwebSnapshot.snapshot(document, { inlineStylesheet: true, recordCanvas: true, maskAllInputs: false });
+        rrweb.push(performance.now() - s);
+        if (i === 0) rrwebBytes = JSON.stringify(snap).length;
+      }
+      return {
+        ours, rrweb, oursBytes, rrwebBytes,
+        primitives: {
+          "importNode + outerHTML (copy-and-fix-up design)": time(() => {
+            const d = document.implementation.createHTMLDocument("");
+            return d.importNode(document.documentElement, true).outerHTML.length;
+          }).t,
+          "getHTML({shadowRoots}) (chosen)": time(() => document.documentElement.getHTML({ shadowRoots: roots }).length).t,
+          "find shadow roots: Array.from(all, shadowRoot getter)": time(() => Array.from(all(), shadowRoot).filter(Boolean).length).t,
+          "scroll scan: Array.from(all, scrollTop getter)": time(() => Array.from(all(), call(Element.prototype, "scrollTop")).length).t,
+          "XPath //@*[starts-with(name(),'on')] on a copy": time(() => {
+            const d = document.implementation.createHTMLDocument("");
+            d.replaceChild(d.importNode(document.documentElement, true), d.documentElement);
+            return d.evaluate("//@*[starts-with(name(),'on')]", d, null, 7, null).snapshotLength;
+          }).t,
+        },
+      };
+    }, RUNS);
+    await page.close();
+    rows.push({ size, nodes, ...result });
+  }
+  return rows;
+}
+
+/** captureCDR end to end on the demo form, against the real server. */
+async function captureEndToEnd(browser) {
+  const server = await startServer();
+  try {
+    const page = await browser.newPage();
+    await page.goto(`${server.baseUrl}/demo/`);
+    await page.waitForFunction(() => window.ExpressConsent?.ready);
+    await page.evaluate(() => window.ExpressConsent.ready);
+    await page.fill("input[name=name]", "Bench Person");
+    await page.fill("input[name=email]", "bench@example.org");
+    await page.check("input[name=consent]");
+    const times = await page.evaluate(async (runs) => {
+      const out = [];
+      await window.ExpressConsent.captureCDR(); // warm-up
+      for (let i = 0; i < runs; i++) {
+        const start = performance.now();
+        await window.ExpressConsent.captureCDR({ autoShare: true });
+        out.push(performance.now() - start);
+      }
+      return out;
+    }, RUNS);
+    await page.close();
+    return times;
+  } finally {
+    await server.stop();
+  }
+}
+
+/** Main-thread time the SDK takes while the demo page loads, from a Chromium trace. */
+async function loadCost(browser) {
+  const server = await startServer();
+  try {
+    const samples = [];
+    for (let i = 0; i < 5; i++) {
+      const page = await browser.newPage();
+      await browser.startTracing(page, { categories: ["devtools.timeline", "v8", "disabled-by-default-devtools.timeline"] });
+      await page.goto(`${server.baseUrl}/demo/`, { waitUntil: "load" });
+      await page.evaluate(() => window.ExpressConsent.ready);
+      const trace = JSON.parse((await browser.stopTracing()).toString("utf8"));
+      const events = trace.traceEvents;
+      const main = events.find((e) => e.name === "thread_name" && e.args?.name === "CrRendererMain");
+      const onMain = events
+        .filter((e) => e.ph === "X" && e.pid === main?.pid && e.tid === main?.tid && e.dur)
+        .sort((a, b) => a.ts - b.ts);
+      // Outermost main-thread events that run SDK code (its URL is in their arguments).
+      let total = 0, end = 0;
+      for (const e of onMain) {
+        if (e.ts < end) continue;
+        if (!JSON.stringify(e.args ?? {}).includes("/sdk/v1/")) continue;
+        total += e.dur / 1000;
+        end = e.ts + e.dur;
+      }
+      const longTasks = onMain.filter((e) => e.name === "RunTask" && e.dur > 50_000).length;
+      const dcl = await page.evaluate(() => performance.getEntriesByType("navigation")[0].domContentLoadedEventEnd);
+      samples.push({ total, longTasks, dcl });
+      await page.close();
+    }
+    return samples;
+  } finally {
+    await server.stop();
+  }
+}
+
+async function transferSize() {
+  const rows = [];
+  for (const name of ["sdk.js", "expressconsent_sdk.js", "expressconsent_sdk_bg.wasm"]) {
+    const bytes = await readFile(join(ROOT, "pkg", name));
+    rows.push({ name, raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length });
+  }
+  return rows;
+}
+
+const browser = await launchBrowser();
+const files = await serveBenchFiles();
+try {
+  console.log(`Chromium ${browser.version()}, ${RUNS} runs each, medians.\n`);
+  console.log("Snapshot step: ours (snapshotForBench) vs rrweb-snapshot snapshot()");
+  console.log("| page | DOM nodes | ours | rrweb | ours / rrweb | ours bytes | rrweb JSON bytes |");
+  console.log("|---|---|---|---|---|---|---|");
+  const speed = await snapshotSpeed(browser, files.url);
+  for (const r of speed) {
+    const [o, w] = [median(r.ours), median(r.rrweb)];
+    console.log(`| ${r.size / 1000}k | ${r.nodes} | ${ms(o)} | ${ms(w)} | ${(o / w).toFixed(2)} | ${kb(r.oursBytes)} | ${kb(r.rrwebBytes)} |`);
+  }
+  console.log("\nBrowser primitives measured for the design (medians)");
+  console.log(`| primitive | ${speed.map((r) => `${r.size / 1000}k`).join(" | ")} |`);
+  console.log(`|---|${speed.map(() => "---").join("|")}|`);
+  for (const name of Object.keys(speed[0].primitives)) {
+    console.log(`| ${name} | ${speed.map((r) => ms(median(r.primitives[name]))).join(" | ")} |`);
+  }
+
+  const e2e = await captureEndToEnd(browser);
+  console.log(`\ncaptureCDR end to end on the demo form (real server, autoShare): median ${ms(median(e2e))}, max ${ms(Math.max(...e2e))}`);
+
+  const sizes = await transferSize();
+  console.log("\nSDK transfer size");
+  console.log("| file | raw | gzip -9 |");
+  console.log("|---|---|---|");
+  for (const s of sizes) console.log(`| ${s.name} | ${kb(s.raw)} | ${kb(s.gzip)} |`);
+  const sum = (k) => sizes.reduce((a, s) => a + s[k], 0);
+  console.log(`| total | ${kb(sum("raw"))} | ${kb(sum("gzip"))} |`);
+
+  const load = await loadCost(browser);
+  console.log(
+    `\nMain thread at page load (demo page, script tag async, 5 loads): SDK code median ${ms(median(load.map((l) => l.total)))}` +
+      ` (max ${ms(Math.max(...load.map((l) => l.total)))}), long tasks > 50 ms: ${Math.max(...load.map((l) => l.longTasks))},` +
+      ` DOMContentLoaded median ${ms(median(load.map((l) => l.dcl)))}`,
+  );
+} finally {
+  await files.close();
+  await browser.close();
+}

@@ -1,0 +1,363 @@
+//! The live page as the rewriter sees it: its trees (the document and every open shadow
+//! root), and the state of the few elements whose look is not in their markup.
+//!
+//! Everything that concerns all elements is read in a handful of batched calls when the
+//! page is opened (which elements host shadow roots, which are scrolled); everything else
+//! is read per element of interest, on demand, from `querySelectorAll` lists.
+//!
+//! An iframe's nodes come from another JavaScript realm, where `instanceof` against this
+//! window's classes is false; so nodes are recognised by what the selector or
+//! `localName` says they are, never by `dyn_into`.
+
+use js_sys::{Array, Float64Array, Object, Reflect, Uint8Array};
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{
+    CssStyleSheet, Document, DocumentFragment, Element, HtmlCanvasElement, HtmlIFrameElement,
+    HtmlInputElement, HtmlOptionElement, HtmlTextAreaElement, NodeList,
+};
+
+use super::rewrite::{Canvas, Field, LinkSheet, Page};
+use super::sheets::sheet_text;
+use crate::dom;
+use crate::error::SdkError;
+
+/// Deepest chain of same-origin iframes captured.
+const MAX_FRAME_DEPTH: u32 = 4;
+
+/// The selectors of the per-kind lists, in [`Kind`] order.
+const KIND_SELECTORS: [&str; 6] = [
+    "input, textarea, select, option",
+    "style",
+    "link",
+    "canvas",
+    "iframe",
+    "img",
+];
+
+#[derive(Clone, Copy)]
+enum Kind {
+    Fields,
+    Styles,
+    Links,
+    Canvases,
+    Iframes,
+    Images,
+}
+
+/// One tree: the document or an open shadow root.
+struct Tree {
+    root: Root,
+    elements: usize,
+    /// `(element index, tree)` of each shadow host, by index.
+    hosts: Vec<(usize, usize)>,
+    /// `(element index, x, y)` of each scrolled element, by index.
+    scrolls: Vec<(usize, f64, f64)>,
+    lists: [Option<NodeList>; 6],
+}
+
+/// The node a tree hangs from.
+enum Root {
+    Document(Document),
+    Shadow(DocumentFragment),
+}
+
+/// A document opened for one snapshot.
+pub struct LivePage {
+    document: Document,
+    base: String,
+    depth: u32,
+    trees: Vec<Tree>,
+    /// Every open shadow root, for `getHTML({ shadowRoots })`.
+    shadow_roots: Array,
+    /// The global `Boolean`, to turn shadow roots into flags.
+    boolean: Option<js_sys::Function>,
+    /// What could not be reproduced.
+    pub warnings: Vec<String>,
+}
+
+impl LivePage {
+    /// Finds the document's trees, their shadow hosts and scrolled elements.
+    pub fn open(document: &Document, base: String, depth: u32) -> Self {
+        let mut page = Self {
+            document: document.clone(),
+            base,
+            depth,
+            trees: vec![Tree::new(Root::Document(document.clone()))],
+            shadow_roots: Array::new(),
+            boolean: dom::global_function("Boolean"),
+            warnings: Vec::new(),
+        };
+        let mut i = 0;
+        while i < page.trees.len() {
+            page.discover(i);
+            i += 1;
+        }
+        page
+    }
+
+    fn discover(&mut self, tree: usize) {
+        let all = query_all(&self.trees[tree].root, "*");
+        self.trees[tree].elements = all.as_ref().map_or(0, NodeList::length) as usize;
+        let Some(all) = all else { return };
+        let hosted = dom::map_property(&all, "Element", "shadowRoot");
+        if let (Some(hosted), Some(boolean)) = (hosted, &self.boolean) {
+            let flags = dom::map_with(&hosted, boolean)
+                .map(|flags| Uint8Array::new(&flags).to_vec())
+                .unwrap_or_default();
+            for (index, _) in flags.iter().enumerate().filter(|(_, f)| **f != 0) {
+                let root = hosted.get(index as u32);
+                if root.is_object() {
+                    self.shadow_roots.push(&root);
+                    self.trees
+                        .push(Tree::new(Root::Shadow(root.unchecked_into())));
+                    let id = self.trees.len() - 1;
+                    self.trees[tree].hosts.push((index, id));
+                }
+            }
+        }
+        let offsets = |property| {
+            dom::map_property(&all, "Element", property)
+                .map(|values| Float64Array::new(&values).to_vec())
+                .unwrap_or_default()
+        };
+        let (tops, lefts) = (offsets("scrollTop"), offsets("scrollLeft"));
+        self.trees[tree].scrolls = tops
+            .iter()
+            .zip(&lefts)
+            .enumerate()
+            .filter(|(_, (y, x))| (**y != 0.0 && y.is_finite()) || (**x != 0.0 && x.is_finite()))
+            .map(|(index, (y, x))| (index, finite(*x), finite(*y)))
+            .collect();
+    }
+
+    /// The document serialized by the browser, open shadow roots included, starting at
+    /// `<html>`: the rewriter's input.
+    pub fn source(&self) -> Result<String, SdkError> {
+        let unreadable = || SdkError::invalid("the page could not be serialized for the snapshot");
+        let root = self.document.document_element().ok_or_else(unreadable)?;
+        let shallow: Element = root
+            .clone_node()
+            .map_err(|_| unreadable())?
+            .unchecked_into();
+        let shell = shallow.outer_html();
+        let close = format!("</{}>", root.local_name());
+        let Some(open) = shell.strip_suffix(&close) else {
+            return Ok(root.outer_html());
+        };
+        let inner = get_html(&root, &self.shadow_roots).unwrap_or_else(|| root.inner_html());
+        Ok(format!("{open}{inner}{close}"))
+    }
+
+    fn item(&mut self, tree: usize, kind: Kind, nth: usize) -> Option<Element> {
+        let tree = self.trees.get_mut(tree)?;
+        let list = tree.lists[kind as usize].get_or_insert_with(|| {
+            query_all(&tree.root, KIND_SELECTORS[kind as usize]).unwrap_or_else(empty_list)
+        });
+        Some(list.item(nth as u32)?.unchecked_into())
+    }
+
+    fn sheet_of(&mut self, element: &Element) -> Option<Result<String, ()>> {
+        let sheet = Reflect::get(element, &"sheet".into()).ok()?;
+        if !sheet.is_object() {
+            return None;
+        }
+        Some(sheet_text(sheet.unchecked_ref(), &self.base, &mut self.warnings).ok_or(()))
+    }
+}
+
+impl Page for LivePage {
+    fn shadow_root(&mut self, tree: usize, index: usize) -> Option<usize> {
+        let hosts = &self.trees.get(tree)?.hosts;
+        let at = hosts.binary_search_by_key(&index, |h| h.0).ok()?;
+        Some(hosts[at].1)
+    }
+
+    fn scroll(&mut self, tree: usize, index: usize) -> Option<(f64, f64)> {
+        let scrolls = &self.trees.get(tree)?.scrolls;
+        let at = scrolls.binary_search_by_key(&index, |s| s.0).ok()?;
+        Some((scrolls[at].1, scrolls[at].2))
+    }
+
+    fn field(&mut self, tree: usize, nth: usize) -> Field {
+        let Some(element) = self.item(tree, Kind::Fields, nth) else {
+            return Field::Other;
+        };
+        match element.local_name().as_str() {
+            "input" => {
+                let input: &HtmlInputElement = element.unchecked_ref();
+                Field::Input {
+                    kind: input.type_(),
+                    value: input.value(),
+                    checked: input.checked(),
+                }
+            }
+            "textarea" => Field::TextArea(element.unchecked_ref::<HtmlTextAreaElement>().value()),
+            "option" => Field::Option(element.unchecked_ref::<HtmlOptionElement>().selected()),
+            _ => Field::Other,
+        }
+    }
+
+    fn style(&mut self, tree: usize, nth: usize) -> Option<String> {
+        let element = self.item(tree, Kind::Styles, nth)?;
+        self.sheet_of(&element)?.ok()
+    }
+
+    fn link_sheet(&mut self, tree: usize, nth: usize) -> LinkSheet {
+        let Some(link) = self.item(tree, Kind::Links, nth) else {
+            return LinkSheet::Keep;
+        };
+        let href = link.get_attribute("href").unwrap_or_default();
+        match self.sheet_of(&link) {
+            Some(Ok(css)) => LinkSheet::Inline(css),
+            Some(Err(())) => {
+                let url = super::url::resolve(&self.base, &href);
+                self.warn(format!("style sheet kept as a link (cross-origin): {url}"));
+                LinkSheet::Keep
+            }
+            None => LinkSheet::Keep,
+        }
+    }
+
+    fn current_src(&mut self, tree: usize, nth: usize) -> Option<String> {
+        let image = self.item(tree, Kind::Images, nth)?;
+        let current = image
+            .unchecked_ref::<web_sys::HtmlImageElement>()
+            .current_src();
+        (!current.is_empty()).then_some(current)
+    }
+
+    fn canvas(&mut self, tree: usize, nth: usize) -> Option<Canvas> {
+        let canvas: HtmlCanvasElement = self.item(tree, Kind::Canvases, nth)?.unchecked_into();
+        let style = self
+            .document
+            .default_view()?
+            .get_computed_style(&canvas)
+            .ok()??;
+        let property = |name| style.get_property_value(name).unwrap_or_default();
+        let pixels = if canvas.width() == 0 || canvas.height() == 0 {
+            None
+        } else {
+            match canvas.to_data_url() {
+                Ok(url) => Some(url),
+                Err(_) => {
+                    self.warn("canvas not captured: it shows cross-origin pixels".to_owned());
+                    None
+                }
+            }
+        };
+        Some(Canvas {
+            pixels,
+            width: property("width"),
+            height: property("height"),
+            inline: property("display") == "inline",
+        })
+    }
+
+    fn iframe(&mut self, tree: usize, nth: usize) -> Option<String> {
+        let frame: HtmlIFrameElement = self.item(tree, Kind::Iframes, nth)?.unchecked_into();
+        let Some(document) = frame.content_document() else {
+            let src = super::url::resolve(&self.base, &frame.src());
+            self.warn(format!("iframe not captured (cross-origin): {src}"));
+            return None;
+        };
+        if self.depth >= MAX_FRAME_DEPTH {
+            self.warn("iframe not captured: nested too deeply".to_owned());
+            return None;
+        }
+        match super::render(&document, self.depth + 1) {
+            Ok(rendered) => {
+                self.warnings.extend(
+                    rendered
+                        .warnings
+                        .into_iter()
+                        .map(|w| format!("iframe: {w}")),
+                );
+                Some(rendered.html)
+            }
+            Err(_) => None,
+        }
+    }
+
+    fn adopted(&mut self, tree: usize) -> Option<String> {
+        let root: &JsValue = match &self.trees.get(tree)?.root {
+            Root::Document(document) => document,
+            Root::Shadow(fragment) => fragment,
+        };
+        let sheets = Reflect::get(root, &"adoptedStyleSheets".into()).ok()?;
+        if !Array::is_array(&sheets) {
+            return None;
+        }
+        let sheets: Array = sheets.unchecked_into();
+        if sheets.length() == 0 {
+            return None;
+        }
+        let mut css = String::new();
+        for sheet in sheets.iter().filter(JsValue::is_object) {
+            let sheet: CssStyleSheet = sheet.unchecked_into();
+            if let Some(text) = sheet_text(&sheet, &self.base, &mut self.warnings) {
+                css.push_str(&text);
+                css.push('\n');
+            }
+        }
+        Some(css)
+    }
+
+    fn element_count(&self, tree: usize) -> usize {
+        self.trees.get(tree).map_or(0, |t| t.elements)
+    }
+
+    fn warn(&mut self, warning: String) {
+        self.warnings.push(warning);
+    }
+}
+
+impl Tree {
+    fn new(root: Root) -> Self {
+        Self {
+            root,
+            elements: 0,
+            hosts: Vec::new(),
+            scrolls: Vec::new(),
+            lists: Default::default(),
+        }
+    }
+}
+
+fn finite(n: f64) -> f64 {
+    if n.is_finite() {
+        n
+    } else {
+        0.0
+    }
+}
+
+/// `querySelectorAll` on a document or shadow root.
+fn query_all(root: &Root, selector: &str) -> Option<NodeList> {
+    match root {
+        Root::Document(document) => document.query_selector_all(selector).ok(),
+        Root::Shadow(fragment) => fragment.query_selector_all(selector).ok(),
+    }
+}
+
+fn empty_list() -> NodeList {
+    // A list that can never match: a fresh fragment has no elements.
+    DocumentFragment::new()
+        .and_then(|f| f.query_selector_all("*"))
+        .expect("an empty fragment can be queried")
+}
+
+/// `root.getHTML({ shadowRoots })`, where the browser has it (Chromium 125, Firefox 128,
+/// Safari 18); it serializes the listed shadow roots as declarative
+/// `<template shadowrootmode>` elements.
+fn get_html(root: &Element, shadow_roots: &Array) -> Option<String> {
+    let get_html: js_sys::Function = Reflect::get(root, &"getHTML".into())
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    let options = Object::new();
+    Reflect::set(&options, &"shadowRoots".into(), shadow_roots).ok()?;
+    get_html
+        .call1(root, &JsValue::from(options))
+        .ok()?
+        .as_string()
+}

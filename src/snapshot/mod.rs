@@ -1,0 +1,83 @@
+//! The DOM snapshot: one HTML document that re-renders, with scripts off, like the page the
+//! consumer saw at submit.
+//!
+//! How it is made, in three steps that each cross from wasm to the page only a few times:
+//!
+//! 1. [`live`] finds the page's trees (the document and every open shadow root) and its
+//!    scrolled elements with batched native calls;
+//! 2. the browser serializes the whole page in one call (`getHTML` with those shadow roots,
+//!    which become declarative `<template shadowrootmode>`);
+//! 3. [`rewrite`] reads that text once and writes the snapshot: live form state, style
+//!    sheets from the CSSOM (including `insertRule` rules and adopted sheets), absolute
+//!    URLs, canvas pixels, same-origin iframes as sandboxed `srcdoc`, scroll offsets; no
+//!    scripts, inline handlers, `javascript:` URLs or refresh. Privacy is decided there.
+//!
+//! Measured on a 10,000-node page in Chromium this is several times faster than copying
+//! the DOM (`importNode` + `outerHTML`) and fixing up the copy; see `bench/`.
+//!
+//! The live page is only read, never changed. Never captured: password fields,
+//! payment-card fields (`autocomplete="cc-*"`), hidden inputs' values and anything under
+//! `data-ec-mask`, in shadow roots and iframes too.
+
+mod css;
+mod html;
+mod live;
+mod privacy;
+mod rewrite;
+mod sheets;
+mod url;
+
+use expressconsent_protocol::{ScrollOffset, Snapshot};
+use web_sys::Document;
+
+use crate::dom;
+use crate::error::SdkError;
+
+pub use privacy::{mask_text, MASK};
+
+/// Serializes the current page, its scroll offsets and what could not be reproduced.
+pub fn capture() -> Result<Snapshot, SdkError> {
+    let window = dom::window()?;
+    let rendered = render(&dom::document()?, 0)?;
+    Ok(Snapshot {
+        html: rendered.html,
+        scroll_x: window.scroll_x().unwrap_or_default(),
+        scroll_y: window.scroll_y().unwrap_or_default(),
+        element_scrolls: rendered
+            .scrolls
+            .into_iter()
+            .map(|(x, y)| ScrollOffset { x, y })
+            .collect(),
+        warnings: rendered.warnings,
+    })
+}
+
+/// The snapshot HTML of `document`.
+pub fn serialize(document: &Document) -> Result<String, SdkError> {
+    Ok(render(document, 0)?.html)
+}
+
+/// One document's snapshot; `depth` counts the iframes it is nested in.
+struct Rendered {
+    html: String,
+    scrolls: Vec<(f64, f64)>,
+    warnings: Vec<String>,
+}
+
+fn render(document: &Document, depth: u32) -> Result<Rendered, SdkError> {
+    let base = document.base_uri().ok().flatten().unwrap_or_default();
+    let mut page = live::LivePage::open(document, base.clone(), depth);
+    let source = page.source()?;
+    let rewritten = rewrite::rewrite(&source, &base, &mut page);
+    // A page without a doctype renders in quirks mode; keeping it so keeps its layout.
+    let doctype = if document.compat_mode() == "BackCompat" {
+        ""
+    } else {
+        "<!DOCTYPE html>"
+    };
+    Ok(Rendered {
+        html: format!("{doctype}{}", rewritten.html),
+        scrolls: rewritten.scrolls,
+        warnings: page.warnings,
+    })
+}

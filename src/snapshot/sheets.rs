@@ -1,0 +1,100 @@
+//! Style sheets as CSS text, read from the CSSOM rather than from markup.
+//!
+//! CSS-in-JS libraries add rules with `insertRule`, which leaves a `<style>` element's text
+//! empty, and adopted sheets have no element at all; only the CSSOM holds what the browser
+//! applies. Each readable sheet becomes its rules' text, with `url()`s resolved against the
+//! sheet's own URL and same-origin `@import`s inlined. Cross-origin sheets cannot be read;
+//! the caller keeps them as links and records a warning.
+
+use js_sys::Reflect;
+use wasm_bindgen::JsCast;
+use web_sys::{CssImportRule, CssStyleSheet};
+
+use super::css::absolute_urls;
+use crate::dom;
+
+/// Deepest `@import` chain followed.
+const MAX_IMPORT_DEPTH: u32 = 8;
+
+/// The rules of `sheet` as CSS text with absolute URLs, or `None` when the browser does not
+/// show them (a cross-origin sheet). Relative URLs resolve against the sheet's URL, or
+/// `document_base` for sheets without one (`<style>`, constructed sheets).
+pub fn sheet_text(
+    sheet: &CssStyleSheet,
+    document_base: &str,
+    warnings: &mut Vec<String>,
+) -> Option<String> {
+    text_at_depth(sheet, document_base, warnings, 0)
+}
+
+fn text_at_depth(
+    sheet: &CssStyleSheet,
+    document_base: &str,
+    warnings: &mut Vec<String>,
+    depth: u32,
+) -> Option<String> {
+    let rules = sheet.css_rules().ok()?;
+    let base = sheet
+        .href()
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| document_base.to_owned());
+    // All rule texts in one call; only sheets with imports need a rule-by-rule walk.
+    let joined: String = dom::map_property(&rules, "CSSRule", "cssText")
+        .map(|texts| texts.join("\n").into())
+        .unwrap_or_default();
+    if !joined.contains("@import") {
+        return Some(absolute_urls(&joined, &base).into_owned());
+    }
+    let mut out = String::with_capacity(joined.len());
+    for i in 0..rules.length() {
+        let Some(rule) = rules.item(i) else { continue };
+        // `CSSRule.IMPORT_RULE`; `instanceof` would fail for a sheet from an iframe.
+        if rule.type_() == 3 {
+            let import: &CssImportRule = rule.unchecked_ref();
+            out.push_str(&import_text(import, document_base, &base, warnings, depth));
+        } else {
+            out.push_str(&absolute_urls(&rule.css_text(), &base));
+        }
+        out.push('\n');
+    }
+    Some(out)
+}
+
+/// An `@import` replaced by the imported rules, wrapped in the import's layer, supports
+/// and media conditions; or kept, with an absolute URL, when unreadable.
+fn import_text(
+    import: &CssImportRule,
+    document_base: &str,
+    base: &str,
+    warnings: &mut Vec<String>,
+    depth: u32,
+) -> String {
+    let imported = import
+        .style_sheet()
+        .filter(|_| depth < MAX_IMPORT_DEPTH)
+        .and_then(|sheet| text_at_depth(&sheet, document_base, warnings, depth + 1));
+    let Some(mut css) = imported else {
+        let url = super::url::resolve(base, &import.href());
+        warnings.push(format!(
+            "style sheet not inlined (cross-origin or not loaded): {url}"
+        ));
+        return absolute_urls(&import.css_text(), base).into_owned();
+    };
+    let media = import.media().map(|m| m.media_text()).unwrap_or_default();
+    if !media.is_empty() && media != "all" {
+        css = format!("@media {media} {{\n{css}\n}}");
+    }
+    let text_prop = |name: &str| {
+        Reflect::get(import, &name.into())
+            .ok()
+            .and_then(|v| v.as_string())
+    };
+    if let Some(supports) = text_prop("supportsText") {
+        css = format!("@supports {supports} {{\n{css}\n}}");
+    }
+    if let Some(layer) = text_prop("layerName") {
+        css = format!("@layer {layer} {{\n{css}\n}}");
+    }
+    css
+}

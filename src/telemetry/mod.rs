@@ -1,0 +1,312 @@
+//! The interaction log kept from page load to capture: how each field was filled in, and
+//! whether a pointer or touch was used. Buyers screen bots with these signals.
+//!
+//! [`start`] installs listeners on the document when the module loads (capture phase, so a
+//! page that stops propagation does not hide its events): `focusin`, `keydown`, `paste`,
+//! `input`, `pointerdown`, `touchstart`, plus a late `input` listener on the window that
+//! sees the value after the page's own handlers (input masks) ran. Only trusted events
+//! count. [`collect`] summarises at capture time; the rules live in [`fill`].
+//!
+//! Cheap by design: no listener on `pointermove` or `scroll`, per-field state in a short
+//! vector found by element identity, and no value ever kept — only a fingerprint that says
+//! whether script changed the field after the user last did.
+
+pub mod fill;
+
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
+
+use expressconsent_protocol::{FieldTelemetry, Telemetry};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+use web_sys::{
+    Element, Event, HtmlInputElement, HtmlOptionElement, HtmlSelectElement, HtmlTextAreaElement,
+    InputEvent, KeyboardEvent, PointerEvent,
+};
+
+use crate::{dom, trigger};
+use fill::{Fill, Kind};
+
+/// A bare `input` this soon after a `paste` on the same field is that paste.
+const PASTE_WINDOW_MS: f64 = 100.0;
+/// Every element that may be a field.
+const FIELDS: &str = "input, textarea, select";
+
+/// What the log knows about one field.
+struct Field {
+    element: Element,
+    kind: Kind,
+    fill: Fill,
+    keystrokes: u32,
+    first_focus_ms: Option<f64>,
+    /// The fingerprint the last trusted input left, if there was one.
+    trusted: Option<u64>,
+    pasted_at_ms: Option<f64>,
+}
+
+#[derive(Default)]
+struct Log {
+    fields: Vec<Field>,
+    pointer: bool,
+    touch: bool,
+}
+
+thread_local! {
+    static LOG: RefCell<Log> = RefCell::new(Log::default());
+    static STARTED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Begins observing the page. Must not fail or slow the page: it runs while it loads. It
+/// must also tolerate a second call, since wasm-bindgen exports the start function too.
+pub fn start() {
+    if STARTED.replace(true) {
+        return;
+    }
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let Some(document) = window.document() else {
+        return;
+    };
+    let listen = |target: &web_sys::EventTarget, kind: &str, handler: fn(&Event)| {
+        let closure = Closure::<dyn FnMut(Event)>::new(move |event: Event| {
+            if event.is_trusted() {
+                handler(&event);
+            }
+        });
+        let _ = target.add_event_listener_with_callback_and_bool(
+            kind,
+            closure.as_ref().unchecked_ref(),
+            true,
+        );
+        // The listeners live as long as the page.
+        closure.forget();
+    };
+    listen(&document, "focusin", on_focus);
+    listen(&document, "keydown", on_key);
+    listen(&document, "paste", on_paste);
+    listen(&document, "input", on_input);
+    listen(&document, "pointerdown", on_pointer);
+    listen(&document, "touchstart", |_| {
+        LOG.with(|log| log.borrow_mut().touch = true)
+    });
+    // Bubble phase on the window: after the page's handlers have reformatted the value.
+    let late = Closure::<dyn FnMut(Event)>::new(|event: Event| {
+        if event.is_trusted() {
+            remember_value(&event);
+        }
+    });
+    let _ = window.add_event_listener_with_callback("input", late.as_ref().unchecked_ref());
+    late.forget();
+}
+
+/// The field an event is about: its target, or inside an open shadow root the element
+/// that the event came from.
+fn field_of(event: &Event) -> Option<(Element, Kind)> {
+    let target: Element = event.target()?.dyn_into().ok()?;
+    if let Some(kind) = fill::kind(&target) {
+        return Some((target, kind));
+    }
+    let inner: Element = event.composed_path().get(0).dyn_into().ok()?;
+    fill::kind(&inner).map(|kind| (inner, kind))
+}
+
+/// Runs `update` on the log's entry for the event's field, creating it on first sight.
+fn with_field(event: &Event, update: impl FnOnce(&mut Field)) {
+    let Some((element, kind)) = field_of(event) else {
+        return;
+    };
+    LOG.with(|log| {
+        let fields = &mut log.borrow_mut().fields;
+        let index = match fields.iter().position(|f| f.element == element) {
+            Some(index) => index,
+            None => {
+                fields.push(Field {
+                    element,
+                    kind,
+                    fill: Fill::Untouched,
+                    keystrokes: 0,
+                    first_focus_ms: None,
+                    trusted: None,
+                    pasted_at_ms: None,
+                });
+                fields.len() - 1
+            }
+        };
+        update(&mut fields[index]);
+    });
+}
+
+fn on_focus(event: &Event) {
+    let now = dom::now_ms();
+    with_field(event, |field| {
+        field.first_focus_ms.get_or_insert(now);
+    });
+}
+
+fn on_key(event: &Event) {
+    let Some(key) = event.dyn_ref::<KeyboardEvent>() else {
+        return;
+    };
+    if key.repeat() || !fill::is_keystroke(&key.key()) {
+        return;
+    }
+    with_field(event, |field| field.keystrokes += 1);
+}
+
+fn on_paste(event: &Event) {
+    let now = dom::now_ms();
+    with_field(event, |field| field.pasted_at_ms = Some(now));
+}
+
+fn on_input(event: &Event) {
+    let input_type = event
+        .dyn_ref::<InputEvent>()
+        .map(|e| e.input_type())
+        .unwrap_or_default();
+    let now = dom::now_ms();
+    with_field(event, |field| {
+        let pasted_just_now = field
+            .pasted_at_ms
+            .is_some_and(|at| now - at <= PASTE_WINDOW_MS);
+        field.fill = fill::from_input(&input_type, field.kind, pasted_just_now, field.fill);
+        field.trusted = Some(fill::fingerprint(&value_of(&field.element)));
+    });
+}
+
+fn remember_value(event: &Event) {
+    with_field(event, |field| {
+        field.trusted = Some(fill::fingerprint(&value_of(&field.element)));
+    });
+}
+
+fn on_pointer(event: &Event) {
+    let touch = event
+        .dyn_ref::<PointerEvent>()
+        .is_some_and(|p| p.pointer_type() == "touch");
+    LOG.with(|log| {
+        let mut log = log.borrow_mut();
+        if touch {
+            log.touch = true;
+        } else {
+            log.pointer = true;
+        }
+    });
+}
+
+/// The signals observed so far, for every field the log saw and every field on the page.
+pub fn collect() -> Telemetry {
+    let now = dom::now_ms();
+    let present = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+        .map(|root| dom::query_all(&root, FIELDS))
+        .unwrap_or_default();
+    LOG.with(|log| {
+        let log = log.borrow();
+        let mut fields = BTreeMap::new();
+        for field in &log.fields {
+            insert(&mut fields, &field.element, describe(field, now));
+        }
+        for element in present {
+            let Some(kind) = fill::kind(&element) else {
+                continue;
+            };
+            if log.fields.iter().any(|f| f.element == element) {
+                continue;
+            }
+            let untouched = Field {
+                element,
+                kind,
+                fill: Fill::Untouched,
+                keystrokes: 0,
+                first_focus_ms: None,
+                trusted: None,
+                pasted_at_ms: None,
+            };
+            insert(&mut fields, &untouched.element, describe(&untouched, now));
+        }
+        Telemetry {
+            // `performance.now()` counts from the time origin, i.e. from navigation start.
+            time_on_page_ms: now,
+            pointer_activity: log.pointer,
+            touch_activity: log.touch,
+            fields,
+        }
+    })
+}
+
+fn describe(field: &Field, now: f64) -> FieldTelemetry {
+    let element = &field.element;
+    let fill = if is_autofilled(element) {
+        Fill::Autofilled
+    } else {
+        match field.trusted {
+            Some(trusted) if trusted != fill::fingerprint(&value_of(element)) => Fill::Programmatic,
+            Some(_) => field.fill,
+            None if changed_from_default(element) => Fill::Programmatic,
+            None => Fill::Untouched,
+        }
+    };
+    FieldTelemetry {
+        fill_method: fill.as_str().to_owned(),
+        keystrokes: field.keystrokes,
+        focus_to_submit_ms: field.first_focus_ms.map(|at| now - at),
+    }
+}
+
+/// Keys a field by its `name`, else its `id`, else a CSS path; a key already taken (two
+/// fields with one name) falls back to the path.
+fn insert(fields: &mut BTreeMap<String, FieldTelemetry>, element: &Element, entry: FieldTelemetry) {
+    let named = element
+        .get_attribute("name")
+        .filter(|n| !n.is_empty())
+        .or_else(|| Some(element.id()).filter(|id| !id.is_empty()));
+    let key = match named {
+        Some(key) if !fields.contains_key(&key) => key,
+        _ => trigger::css_path(element),
+    };
+    fields.entry(key).or_insert(entry);
+}
+
+/// The browser shows the field as autofilled now (the state ends when the user edits it).
+fn is_autofilled(element: &Element) -> bool {
+    // Browsers without one of the pseudo-classes throw; that means "no".
+    element.matches(":autofill").unwrap_or(false)
+        || element.matches(":-webkit-autofill").unwrap_or(false)
+}
+
+fn value_of(element: &Element) -> String {
+    if let Some(input) = element.dyn_ref::<HtmlInputElement>() {
+        input.value()
+    } else if let Some(area) = element.dyn_ref::<HtmlTextAreaElement>() {
+        area.value()
+    } else if let Some(select) = element.dyn_ref::<HtmlSelectElement>() {
+        select.value()
+    } else {
+        String::new()
+    }
+}
+
+/// Whether a field no trusted input touched differs from what the page's markup set.
+fn changed_from_default(element: &Element) -> bool {
+    if let Some(input) = element.dyn_ref::<HtmlInputElement>() {
+        return input.value() != input.default_value();
+    }
+    if let Some(area) = element.dyn_ref::<HtmlTextAreaElement>() {
+        return area.default_value().is_ok_and(|d| d != area.value());
+    }
+    let Some(select) = element.dyn_ref::<HtmlSelectElement>() else {
+        return false;
+    };
+    let options: Vec<HtmlOptionElement> = (0..select.length())
+        .filter_map(|i| select.item(i))
+        .filter_map(|o| o.dyn_into().ok())
+        .collect();
+    let marked = options.iter().any(|o| o.default_selected());
+    options.iter().enumerate().any(|(i, option)| {
+        // Without a `selected` attribute a single select starts on its first option.
+        let default = option.default_selected() || (!marked && !select.multiple() && i == 0);
+        option.selected() != default
+    })
+}

@@ -1,0 +1,162 @@
+//! The upload of a capture, `POST /v1/captures?cid=…`, made so that a submission is never
+//! silently lost.
+//!
+//! - The body is gzip-compressed ([`body`]) and carries an idempotency key (in the body,
+//!   and as `X-Idempotency-Key`), so the server stores one CDR however often it arrives.
+//! - An attempt that fails for a reason that may pass (no connection, a 5xx, 408 or 429) is
+//!   retried with exponential backoff while the `timeoutMs` budget lasts; any other 4xx is
+//!   the server's final word and is not.
+//! - A capture that still could not be delivered, or that is under way when the page goes
+//!   away, is kept in `localStorage` ([`pending`]) and sent again, with the same key, by
+//!   the next page load's `init`.
+//!
+//! [`session`] owns the per-tab package id and the keys; [`answer`] reads the server's reply.
+
+pub mod answer;
+pub mod body;
+pub mod pending;
+pub mod session;
+
+use expressconsent_protocol::{CaptureRequest, CaptureResult};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{RequestCredentials, RequestInit, RequestMode, Response};
+
+pub use answer::{read_answer, result_to_js, Attempt};
+pub use pending::Upload;
+pub use session::{package_id, random_uuid, PACKAGE_KEY};
+
+use crate::config::Config;
+use crate::deadline::{sleep, Deadline};
+use crate::error::{ErrorCode, SdkError};
+
+/// Wait before the first retry; each later wait doubles, up to [`MAX_BACKOFF_MS`].
+pub const FIRST_BACKOFF_MS: f64 = 250.0;
+/// Longest wait between two attempts.
+pub const MAX_BACKOFF_MS: f64 = 4_000.0;
+/// Most attempts within one `captureCDR` call; past them the capture waits for the next
+/// page load, which is likelier to succeed than a sixth try within seconds.
+pub const MAX_ATTEMPTS: u32 = 5;
+
+/// The upload URL for the configured org.
+pub fn capture_url(config: &Config) -> String {
+    let cid = js_sys::encode_uri_component(&config.cid);
+    format!("{}/v1/captures?cid={}", config.api, String::from(cid))
+}
+
+/// Uploads a capture and returns the server's result, retrying within the budget. A
+/// capture that fails for a reason that may pass is kept for the next page load.
+pub async fn send(
+    config: &Config,
+    request: &CaptureRequest,
+    custom: Option<&JsValue>,
+    deadline: &mut Deadline,
+) -> Result<CaptureResult, SdkError> {
+    let upload = Upload {
+        key: request.idempotency_key.clone(),
+        url: capture_url(config),
+        body: body::encode(request, custom).await?,
+    };
+    pending::track(&upload);
+    let outcome = deliver(&upload, deadline).await;
+    pending::untrack(&upload.key);
+    match outcome {
+        Attempt::Delivered(result) => {
+            pending::remove(&upload.key);
+            Ok(result)
+        }
+        Attempt::Refused(error) => {
+            pending::remove(&upload.key);
+            Err(error)
+        }
+        Attempt::Failed(error) => {
+            pending::keep(&upload);
+            Err(error)
+        }
+    }
+}
+
+/// Attempts until delivered, refused, out of attempts or out of budget.
+async fn deliver(upload: &Upload, deadline: &mut Deadline) -> Attempt {
+    let mut wait = FIRST_BACKOFF_MS;
+    let mut attempts = 0;
+    loop {
+        if deadline.expired() {
+            return Attempt::Failed(deadline.error());
+        }
+        attempts += 1;
+        let error = match post(upload, deadline).await {
+            Attempt::Failed(error) => error,
+            done => return done,
+        };
+        // Jitter spreads the retries of many pages after one server hiccup.
+        let jittered = wait * (0.75 + js_sys::Math::random() / 2.0);
+        if attempts >= MAX_ATTEMPTS || deadline.remaining_ms() <= jittered {
+            return Attempt::Failed(error);
+        }
+        sleep(jittered).await;
+        wait = (wait * 2.0).min(MAX_BACKOFF_MS);
+    }
+}
+
+/// One `POST`. Credentials are omitted: the org is named by `cid` and the page's cookies
+/// for the API origin are none of its business.
+pub async fn post(upload: &Upload, deadline: &mut Deadline) -> Attempt {
+    let init = RequestInit::new();
+    init.set_method("POST");
+    init.set_mode(RequestMode::Cors);
+    init.set_credentials(RequestCredentials::Omit);
+    init.set_headers(&headers(upload));
+    init.set_body(&upload.body.data);
+    if let Some(signal) = deadline.signal() {
+        init.set_signal(Some(&signal));
+    }
+    let Some(window) = web_sys::window() else {
+        return Attempt::Failed(unreachable(&upload.url, deadline));
+    };
+    let response = match JsFuture::from(window.fetch_with_str_and_init(&upload.url, &init)).await {
+        Ok(response) => response.unchecked_into::<Response>(),
+        Err(_) => return Attempt::Failed(unreachable(&upload.url, deadline)),
+    };
+    // A body that is not JSON (a proxy's error page) reads as `undefined`.
+    let body = match response.json() {
+        Ok(json) => JsFuture::from(json).await.unwrap_or(JsValue::UNDEFINED),
+        Err(_) => JsValue::UNDEFINED,
+    };
+    // An answer that arrived is used even if the budget ran out meanwhile: the server may
+    // have stored the CDR. Only a body cut off by the budget is a timeout.
+    if body.is_undefined() && deadline.expired() {
+        return Attempt::Failed(deadline.error());
+    }
+    Attempt::from_answer(response.status(), &body)
+}
+
+fn headers(upload: &Upload) -> js_sys::Object {
+    let headers = js_sys::Object::new();
+    let set = |name: &str, value: &str| {
+        // Setting a property on a fresh plain object cannot fail.
+        let _ = js_sys::Reflect::set(&headers, &name.into(), &value.into());
+    };
+    set("Content-Type", "application/json");
+    set("X-Idempotency-Key", &upload.key);
+    if upload.body.gzip {
+        set("Content-Encoding", "gzip");
+    }
+    headers
+}
+
+/// The error for an upload that got no answer: the budget ran out, or the network failed.
+fn unreachable(url: &str, deadline: &Deadline) -> SdkError {
+    if deadline.expired() {
+        return deadline.error();
+    }
+    // A browser reports a refused CORS preflight exactly like a dead server, so name both
+    // causes: the second is the usual one while integrating.
+    SdkError::new(
+        ErrorCode::Network,
+        format!(
+            "could not reach {url}: the server is down, or this page's domain is not \
+             registered for the cid"
+        ),
+    )
+}

@@ -1,0 +1,251 @@
+//! Captures that could not be delivered, kept in `localStorage` and sent again on a later
+//! page load with the same idempotency key, so that a consumer's submission survives a
+//! server outage, a dead connection or a closed tab.
+//!
+//! Each capture is one item. Its key carries what eviction needs, so that deciding never
+//! reads a value: `ec_pending_v1:<savedAtMs>:<size>:<idempotencyKey>`. Its value is
+//! `<gzip|json> <url>` on the first line, then the body: JSON text as is, gzip bytes one
+//! per character (code points 0–255), which `localStorage` stores at one unit per byte.
+//!
+//! The queue is bounded: at most [`MAX_ENTRIES`] captures and [`MAX_CHARS`] characters
+//! (about what a browser grants an origin, less what the page itself may need); the oldest
+//! are dropped first, and a capture bigger than the whole budget is not kept. A capture is
+//! removed when the server acknowledges it (2xx) or refuses it for good (a 4xx other than
+//! 408 and 429), and dropped unsent after [`MAX_AGE_MS`].
+
+use std::cell::{Cell, RefCell};
+
+use js_sys::Uint8Array;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::Storage;
+
+use super::answer::Attempt;
+use super::body::Body;
+use crate::deadline::Deadline;
+use crate::options::DEFAULT_TIMEOUT_MS;
+
+/// Prefix of every pending item's key; the version changes if the format does.
+pub const PREFIX: &str = "ec_pending_v1:";
+/// Most captures kept.
+pub const MAX_ENTRIES: usize = 5;
+/// Most characters (UTF-16 units) kept, over all captures: 4 MiB.
+pub const MAX_CHARS: usize = 4 * 1024 * 1024;
+/// Age after which a capture is dropped unsent: 30 days, the default life of a share link.
+pub const MAX_AGE_MS: f64 = 30.0 * 24.0 * 3_600_000.0;
+
+/// One upload: where it goes, its key and its bytes.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    /// The idempotency key, also inside the body.
+    pub key: String,
+    /// The full `POST` URL, `cid` included.
+    pub url: String,
+    /// The encoded body.
+    pub body: Body,
+}
+
+/// A kept capture, as its item key describes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Kept {
+    /// The `localStorage` key.
+    pub item: String,
+    /// When it was kept, epoch milliseconds.
+    pub saved_at: f64,
+    /// Its size in characters.
+    pub chars: usize,
+    /// Its idempotency key.
+    pub key: String,
+}
+
+thread_local! {
+    // Uploads under way in this page, kept if the page goes away before they finish.
+    static IN_FLIGHT: RefCell<Vec<Upload>> = const { RefCell::new(Vec::new()) };
+    static WATCHING_PAGEHIDE: Cell<bool> = const { Cell::new(false) };
+    static RESENDING: Cell<bool> = const { Cell::new(false) };
+}
+
+fn storage() -> Option<Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+/// Every kept capture, oldest first.
+pub fn kept() -> Vec<Kept> {
+    storage().map(|s| list(&s)).unwrap_or_default()
+}
+
+fn list(storage: &Storage) -> Vec<Kept> {
+    let count = storage.length().unwrap_or(0);
+    let mut kept: Vec<Kept> = (0..count)
+        .filter_map(|i| storage.key(i).ok().flatten())
+        .filter_map(|item| parse_item_key(&item))
+        .collect();
+    // Insertion sort: the list is a handful long, and the library sorts weigh kilobytes.
+    for i in 1..kept.len() {
+        let mut j = i;
+        while j > 0 && kept[j - 1].saved_at > kept[j].saved_at {
+            kept.swap(j - 1, j);
+            j -= 1;
+        }
+    }
+    kept
+}
+
+fn parse_item_key(item: &str) -> Option<Kept> {
+    let mut parts = item.strip_prefix(PREFIX)?.splitn(3, ':');
+    let saved_at = parts.next()?.parse::<u64>().ok()? as f64;
+    let chars = parts.next()?.parse::<usize>().ok()?;
+    let key = parts.next().filter(|k| !k.is_empty())?.to_owned();
+    Some(Kept {
+        item: item.to_owned(),
+        saved_at,
+        chars,
+        key,
+    })
+}
+
+/// Keeps an upload for a later page load, replacing an older copy of the same capture
+/// and dropping the oldest others to stay within bounds. Returns whether it was kept.
+pub fn keep(upload: &Upload) -> bool {
+    let Some(storage) = storage() else {
+        return false;
+    };
+    remove_from(&storage, &upload.key);
+    let Some(value) = encode_value(upload) else {
+        return false;
+    };
+    let chars = value.encode_utf16().count();
+    if chars > MAX_CHARS {
+        return false;
+    }
+    let mut others = list(&storage);
+    let mut total: usize = others.iter().map(|k| k.chars).sum();
+    while !others.is_empty() && (others.len() >= MAX_ENTRIES || total + chars > MAX_CHARS) {
+        let oldest = others.remove(0);
+        total -= oldest.chars;
+        let _ = storage.remove_item(&oldest.item);
+    }
+    // Strictly after every other, so that "oldest first" is an order even within one
+    // millisecond.
+    let newest = others.iter().map(|k| k.saved_at).fold(0.0, f64::max);
+    let saved_at = js_sys::Date::now().max(newest + 1.0) as u64;
+    let item = format!("{PREFIX}{saved_at}:{chars}:{}", upload.key);
+    // The browser's quota may be smaller than ours, or taken by the page: make room.
+    loop {
+        if storage.set_item(&item, &value).is_ok() {
+            return true;
+        }
+        if others.is_empty() {
+            return false;
+        }
+        let _ = storage.remove_item(&others.remove(0).item);
+    }
+}
+
+/// Forgets a kept capture (if any) once it is delivered or refused for good.
+pub fn remove(key: &str) {
+    if let Some(storage) = storage() {
+        remove_from(&storage, key);
+    }
+}
+
+fn remove_from(storage: &Storage, key: &str) {
+    for kept in list(storage).into_iter().filter(|k| k.key == key) {
+        let _ = storage.remove_item(&kept.item);
+    }
+}
+
+fn encode_value(upload: &Upload) -> Option<String> {
+    let encoding = if upload.body.gzip { "gzip" } else { "json" };
+    let mut value = format!("{encoding} {}\n", upload.url);
+    if upload.body.gzip {
+        let bytes = upload.body.data.dyn_ref::<Uint8Array>()?.to_vec();
+        value.reserve(bytes.len() * 2);
+        value.extend(bytes.into_iter().map(char::from));
+    } else {
+        value.push_str(&upload.body.data.as_string()?);
+    }
+    Some(value)
+}
+
+fn decode_value(key: &str, value: &str) -> Option<Upload> {
+    let (header, body) = value.split_once('\n')?;
+    let (encoding, url) = header.split_once(' ')?;
+    let body = match encoding {
+        "gzip" => {
+            let bytes = body
+                .chars()
+                .map(|c| u8::try_from(u32::from(c)).ok())
+                .collect::<Option<Vec<u8>>>()?;
+            Body {
+                data: Uint8Array::from(bytes.as_slice()).into(),
+                gzip: true,
+            }
+        }
+        "json" => Body {
+            data: JsValue::from_str(body),
+            gzip: false,
+        },
+        _ => return None,
+    };
+    Some(Upload {
+        key: key.to_owned(),
+        url: url.to_owned(),
+        body,
+    })
+}
+
+/// Notes an upload under way, so that it is kept if the page is closed or navigated away
+/// before it finishes (the consumer may leave right after pressing submit).
+pub fn track(upload: &Upload) {
+    IN_FLIGHT.with(|uploads| uploads.borrow_mut().push(upload.clone()));
+    if WATCHING_PAGEHIDE.replace(true) {
+        return;
+    }
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let on_pagehide = Closure::<dyn FnMut()>::new(|| {
+        IN_FLIGHT.with(|uploads| uploads.borrow().iter().for_each(|u| _ = keep(u)));
+    });
+    let _ =
+        window.add_event_listener_with_callback("pagehide", on_pagehide.as_ref().unchecked_ref());
+    // The listener lives as long as the page.
+    on_pagehide.forget();
+}
+
+/// Notes that an upload finished, one way or the other.
+pub fn untrack(key: &str) {
+    IN_FLIGHT.with(|uploads| uploads.borrow_mut().retain(|u| u.key != key));
+}
+
+/// Sends every kept capture once, oldest first, removing those the server acknowledges or
+/// refuses. Stops at the first that still cannot be delivered: the server is likely still
+/// unreachable, and the next page load tries again. Runs at most once at a time per page.
+pub async fn resend_all() {
+    if RESENDING.replace(true) {
+        return;
+    }
+    if let Some(storage) = storage() {
+        let now = js_sys::Date::now();
+        for kept in list(&storage) {
+            let upload = storage
+                .get_item(&kept.item)
+                .ok()
+                .flatten()
+                .and_then(|value| decode_value(&kept.key, &value));
+            let Some(upload) = upload.filter(|_| now - kept.saved_at <= MAX_AGE_MS) else {
+                let _ = storage.remove_item(&kept.item);
+                continue;
+            };
+            let mut deadline = Deadline::start(DEFAULT_TIMEOUT_MS);
+            match super::post(&upload, &mut deadline).await {
+                Attempt::Delivered(_) | Attempt::Refused(_) => {
+                    let _ = storage.remove_item(&kept.item);
+                }
+                Attempt::Failed(_) => break,
+            }
+        }
+    }
+    RESENDING.set(false);
+}

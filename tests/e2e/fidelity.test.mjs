@@ -1,0 +1,175 @@
+// Fidelity: each fixture page of tests/fixtures/ is captured by the real SDK and stored by
+// the real server; the stored snapshot is then opened in a fresh page with JavaScript
+// disabled, at the same viewport and device pixel ratio, the recorded scroll offsets are
+// applied by the test (as a viewer would), and its screenshot is compared pixel by pixel
+// with the live page's.
+//
+// Threshold: every page must have at least 99.5 % identical pixels (MIN_IDENTICAL). The
+// per-page figures are printed as a table.
+import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { PNG } from "pngjs";
+import { api, launchBrowser, startServer } from "./helpers.mjs";
+import { serveFixtures, settle } from "./fixtures.mjs";
+
+/** The share of identical pixels each page must reach. */
+const MIN_IDENTICAL = 0.995;
+const VIEWPORT = { width: 800, height: 600 };
+const SCALE = 1;
+
+/** The fixtures and what a consumer did on each before submitting. */
+const PAGES = [
+  {
+    name: "form-state.html",
+    async act(page) {
+      await page.fill("#name", "Jane Q. Example");
+      await page.fill("#email", "jane@example.org");
+      await page.selectOption("#state", "New York");
+      await page.check("#agree");
+      await page.check("#plan-b");
+      await page.fill("#notes", "Call me after 5pm.\nThanks!");
+      await page.click("#widget");
+      await page.fill("#range", "7");
+    },
+  },
+  { name: "cssom.html" },
+  { name: "cross-origin.html", warning: /style sheet kept as a link \(cross-origin\): http:\/\/127\.0\.0\.1:\d+\/assets\/remote\.css/ },
+  { name: "urls.html" },
+  {
+    name: "shadow.html",
+    async act(page) {
+      await page.fill("lead-card >> #phone", "(555) 010-4477");
+    },
+  },
+  {
+    name: "iframe.html",
+    async act(page) {
+      await page.frameLocator("iframe").locator("#framed").fill("typed in the frame");
+    },
+  },
+  { name: "canvas.html" },
+  {
+    name: "scroll.html",
+    async act(page) {
+      await page.evaluate(() => {
+        window.scrollTo(0, 260);
+        document.getElementById("box").scrollTop = 95;
+        document.getElementById("wide").scrollLeft = 140;
+      });
+    },
+  },
+  {
+    name: "lead-form.html",
+    async act(page) {
+      await page.fill("input[name=name]", "Dana Whitfield");
+      await page.fill("input[name=email]", "dana@example.org");
+      await page.fill("input[name=phone]", "(555) 201-8890");
+      await page.fill("input[name=zip]", "94107");
+      await page.check("input[name=consent]");
+    },
+  },
+];
+
+let server;
+let fixtures;
+let browser;
+const results = [];
+
+before(async () => {
+  server = await startServer();
+  fixtures = await serveFixtures(server);
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  if (results.length) {
+    console.log("\n| page | identical pixels | snapshot bytes | warnings |\n|---|---|---|---|");
+    for (const r of results) {
+      console.log(`| ${r.name} | ${(r.identical * 100).toFixed(3)} % | ${r.bytes} | ${r.warnings.join("; ") || "—"} |`);
+    }
+  }
+  await browser?.close();
+  await fixtures?.close();
+  await server?.stop();
+});
+
+/** The stored snapshot: from the API when the server offers it, else the evidence file. */
+async function storedSnapshot(cdrId) {
+  const res = await fetch(`${server.baseUrl}/v1/cdrs/${cdrId}/snapshot`, {
+    headers: { "x-api-key": server.generator.apiKey },
+  });
+  const evidence = JSON.parse(await readFile(join(server.dataDir, "evidence", "cdrs", cdrId, "capture.json"), "utf8").catch(() => "{}"));
+  const html = res.status === 200 ? await res.text() : evidence.snapshot?.html;
+  assert.ok(html, `snapshot of ${cdrId} is stored`);
+  return { html, warnings: evidence.snapshot?.warnings ?? [] };
+}
+
+/** Share of pixels that are exactly equal in two same-sized PNG screenshots. */
+function identicalShare(a, b) {
+  const [x, y] = [PNG.sync.read(a), PNG.sync.read(b)];
+  assert.deepEqual([x.width, x.height], [y.width, y.height], "screenshots have the same size");
+  let same = 0;
+  for (let i = 0; i < x.data.length; i += 4) {
+    if (x.data.readUInt32LE(i) === y.data.readUInt32LE(i)) same++;
+  }
+  return same / (x.width * x.height);
+}
+
+/** Restores recorded scroll offsets in a page opened with JavaScript off. */
+async function applyScrolls(page) {
+  for (const frame of page.frames()) {
+    await frame.evaluate(() => {
+      const apply = (root) => {
+        for (const el of root.querySelectorAll("[data-ec-scroll-x], [data-ec-scroll-y]")) {
+          el.scrollLeft = Number(el.getAttribute("data-ec-scroll-x")) || 0;
+          el.scrollTop = Number(el.getAttribute("data-ec-scroll-y")) || 0;
+        }
+        for (const el of root.querySelectorAll("*")) if (el.shadowRoot) apply(el.shadowRoot);
+      };
+      apply(document);
+    });
+  }
+}
+
+const SHOT = { animations: "disabled", caret: "hide" };
+
+describe("a snapshot re-renders like the live page with scripts off", () => {
+  for (const fixture of PAGES) {
+    test(fixture.name, async () => {
+      const live = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: SCALE });
+      const view = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: SCALE, javaScriptEnabled: false });
+      try {
+        const page = await live.newPage();
+        await page.goto(fixtures.url(fixture.name));
+        await settle(page);
+        await fixture.act?.(page);
+        // Focus rings are not form state; a consumer's click leaves one on the last field.
+        await page.evaluate(() => document.activeElement?.blur());
+        for (const frame of page.frames()) await frame.evaluate(() => document.activeElement?.blur());
+        const liveShot = await page.screenshot(SHOT);
+        const result = await page.evaluate(() => window.ExpressConsent.captureCDR());
+        assert.match(result.cdrId, /^cdr_/);
+
+        const snapshot = await storedSnapshot(result.cdrId);
+        assert.doesNotMatch(snapshot.html, /<script/i, "the snapshot has no scripts");
+        const shown = await view.newPage();
+        await shown.goto(fixtures.publish(result.cdrId, snapshot.html));
+        await settle(shown, { sdk: false });
+        await applyScrolls(shown);
+        const snapshotShot = await shown.screenshot(SHOT);
+
+        const identical = identicalShare(liveShot, snapshotShot);
+        results.push({ name: fixture.name, identical, bytes: snapshot.html.length, warnings: snapshot.warnings });
+        if (fixture.warning) {
+          assert.ok(snapshot.warnings.some((w) => fixture.warning.test(w)), `warning recorded: ${snapshot.warnings}`);
+        }
+        assert.ok(identical >= MIN_IDENTICAL, `${fixture.name}: ${(identical * 100).toFixed(3)} % identical pixels`);
+      } finally {
+        await live.close();
+        await view.close();
+      }
+    });
+  }
+});
