@@ -8,6 +8,7 @@ mod cli;
 mod concurrency;
 mod helpers;
 mod lifecycle;
+mod limits;
 mod listing;
 mod matrix;
 mod migrations;
