@@ -73,6 +73,28 @@ describe("a lead form on the generator's own origin", () => {
       assert.ok(evidence.includes(LEAD.email), "the snapshot holds the typed email address");
       assert.ok(evidence.includes(DISCLOSURE_SNIPPET), "the snapshot holds the disclosure text");
       assert.ok(!evidence.includes("fall-promo-internal"), "hidden inputs' values never leave the browser");
+
+      const details = await api(server.baseUrl, `/v1/cdrs/${result.cdrId}`, { key: server.buyer.apiKey, method: "GET" });
+      assert.equal(details.status, 200);
+      assert.equal(details.body.data.disclosures[0].id, "tcpa");
+      assert.equal(details.body.data.disclosures[0].consentMechanism, "checkbox");
+      assert.equal(details.body.data.trigger.isTrusted, true);
+    } finally {
+      await page.close();
+      await site.close();
+    }
+  });
+
+  test("a submit without the box ticked is recorded as unchecked consent", async () => {
+    const site = await servePage(await demoHtml(), "localhost");
+    const page = await browser.newPage();
+    try {
+      await page.goto(site.url);
+      await fillDemoForm(page, LEAD);
+      await page.click("input[name=consent]"); // untick it again
+      const { result } = await submitDemoForm(page);
+      const details = await api(server.baseUrl, `/v1/cdrs/${result.cdrId}`, { key: server.generator.apiKey, method: "GET" });
+      assert.equal(details.body.data.disclosures[0].consentMechanism, "unchecked");
     } finally {
       await page.close();
       await site.close();
