@@ -1,5 +1,7 @@
 // The SDK's speed and size, measured against rrweb-snapshot in the same Chromium run.
-// Run through `npm run bench` (scripts/bench.sh builds first). Options: --runs N (default 15).
+// Run through `npm run bench` (scripts/bench.sh builds first). Options: --runs N (default 15);
+// --only snapshot (just the snapshot-speed table, no server needed); --sizes 10000,50000;
+// --pkg DIR (the built SDK to time instead of pkg/, to compare two builds).
 import { readFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import { join } from "node:path";
@@ -7,7 +9,10 @@ import { gzipSync } from "node:zlib";
 import { launchBrowser, ROOT, startServer } from "../tests/e2e/helpers.mjs";
 
 const RUNS = Number(process.argv[process.argv.indexOf("--runs") + 1]) || 15;
-const SIZES = [1_000, 10_000, 50_000];
+const flag = (name) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
+const ONLY = flag("--only");
+const PKG = flag("--pkg") ?? join(ROOT, "pkg");
+const SIZES = flag("--sizes")?.split(",").map(Number) ?? [1_000, 10_000, 50_000];
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -22,8 +27,8 @@ async function serveBenchFiles() {
     "/": ["text/html", "<!DOCTYPE html><html><head><title>bench</title></head><body></body></html>"],
     "/page.js": ["text/javascript", await readFile(join(ROOT, "bench/page.js"))],
     "/rrweb.js": ["text/javascript", await readFile(join(ROOT, "node_modules/rrweb-snapshot/dist/rrweb-snapshot.umd.cjs"))],
-    "/pkg/expressconsent_sdk.js": ["text/javascript", await readFile(join(ROOT, "pkg/expressconsent_sdk.js"))],
-    "/pkg/expressconsent_sdk_bg.wasm": ["application/wasm", await readFile(join(ROOT, "pkg/expressconsent_sdk_bg.wasm"))],
+    "/pkg/expressconsent_sdk.js": ["text/javascript", await readFile(join(PKG, "expressconsent_sdk.js"))],
+    "/pkg/expressconsent_sdk_bg.wasm": ["application/wasm", await readFile(join(PKG, "expressconsent_sdk_bg.wasm"))],
   };
   const server = createServer((req, res) => {
     const file = files[new URL(req.url, "http://x").pathname];
@@ -85,7 +90,7 @@ async function snapshotSpeed(browser, origin) {
           }).t,
           "getHTML({shadowRoots}) (chosen)": time(() => document.documentElement.getHTML({ shadowRoots: roots }).length).t,
           "find shadow roots: Array.from(all, shadowRoot getter)": time(() => Array.from(all(), shadowRoot).filter(Boolean).length).t,
-          "scroll scan: Array.from(all, scrollTop getter)": time(() => Array.from(all(), call(Element.prototype, "scrollTop")).length).t,
+          "scroll scan: Array.from(all, scrollTop getter) (replaced by the scroll watch)": time(() => Array.from(all(), call(Element.prototype, "scrollTop")).length).t,
           "XPath //@*[starts-with(name(),'on')] on a copy": time(() => {
             const d = document.implementation.createHTMLDocument("");
             d.replaceChild(d.importNode(document.documentElement, true), d.documentElement);
@@ -191,23 +196,25 @@ try {
     console.log(`| ${name} | ${speed.map((r) => ms(median(r.primitives[name]))).join(" | ")} |`);
   }
 
-  const e2e = await captureEndToEnd(browser);
-  console.log(`\ncaptureCDR end to end on the demo form (real server, autoShare): median ${ms(median(e2e))}, max ${ms(Math.max(...e2e))}`);
+  if (ONLY !== "snapshot") {
+    const e2e = await captureEndToEnd(browser);
+    console.log(`\ncaptureCDR end to end on the demo form (real server, autoShare): median ${ms(median(e2e))}, max ${ms(Math.max(...e2e))}`);
 
-  const sizes = await transferSize();
-  console.log("\nSDK transfer size");
-  console.log("| file | raw | gzip -9 |");
-  console.log("|---|---|---|");
-  for (const s of sizes) console.log(`| ${s.name} | ${kb(s.raw)} | ${kb(s.gzip)} |`);
-  const sum = (k) => sizes.reduce((a, s) => a + s[k], 0);
-  console.log(`| total | ${kb(sum("raw"))} | ${kb(sum("gzip"))} |`);
+    const sizes = await transferSize();
+    console.log("\nSDK transfer size");
+    console.log("| file | raw | gzip -9 |");
+    console.log("|---|---|---|");
+    for (const s of sizes) console.log(`| ${s.name} | ${kb(s.raw)} | ${kb(s.gzip)} |`);
+    const sum = (k) => sizes.reduce((a, s) => a + s[k], 0);
+    console.log(`| total | ${kb(sum("raw"))} | ${kb(sum("gzip"))} |`);
 
-  const load = await loadCost(browser);
-  console.log(
-    `\nMain thread at page load (demo page, script tag async, 5 loads): SDK code median ${ms(median(load.map((l) => l.total)))}` +
-      ` (max ${ms(Math.max(...load.map((l) => l.total)))}), long tasks > 50 ms: ${Math.max(...load.map((l) => l.longTasks))},` +
-      ` DOMContentLoaded median ${ms(median(load.map((l) => l.dcl)))}`,
-  );
+    const load = await loadCost(browser);
+    console.log(
+      `\nMain thread at page load (demo page, script tag async, 5 loads): SDK code median ${ms(median(load.map((l) => l.total)))}` +
+        ` (max ${ms(Math.max(...load.map((l) => l.total)))}), long tasks > 50 ms: ${Math.max(...load.map((l) => l.longTasks))},` +
+        ` DOMContentLoaded median ${ms(median(load.map((l) => l.dcl)))}`,
+    );
+  }
 } finally {
   await files.close();
   await browser.close();

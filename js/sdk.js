@@ -32,9 +32,12 @@
       console.warn('ExpressConsent: the script tag needs data-ec-cid="cid_..."; captures will fail.');
       return Promise.reject(sdkError('INVALID_ARGUMENT', 'the ExpressConsent script tag has no data-ec-cid'));
     }
+    // The wasm is fetched while the glue loads, not after; a failed fetch is reported below.
+    var wasm = fetch(new URL('expressconsent_sdk_bg.wasm', src));
+    wasm.catch(function () {});
     return import(new URL('expressconsent_sdk.js', src).href)
       .then(function (mod) {
-        return mod.default({ module_or_path: new URL('expressconsent_sdk_bg.wasm', src) }).then(function () {
+        return mod.default({ module_or_path: wasm }).then(function () {
           return mod;
         });
       })

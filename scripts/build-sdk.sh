@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the browser SDK into pkg/: wasm-pack (the size-tuned `wasm-release` profile of
 # Cargo.toml, ES module), then npm binaryen's
-# wasm-opt -Oz (Debian's older binaryen makes modules that crash at load), then the
-# script-tag loader beside it. The server serves pkg/ at /sdk/v1/.
+# wasm-opt -Oz (Debian's older binaryen makes modules that crash at load), then the glue
+# renamed to match and minified (scripts/shrink-glue.mjs), then the script-tag loader
+# beside it. The server serves pkg/ at /sdk/v1/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
@@ -10,9 +11,16 @@ export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 wasm-pack --quiet build --mode no-install --target web --profile wasm-release \
   --out-dir pkg --out-name expressconsent_sdk --no-pack .
 wasm="pkg/expressconsent_sdk_bg.wasm"
+# After -Oz, import and export names are cut to a letter or two (they are spelled out in the
+# wasm and again in the glue); binaryen prints the renaming, which shrink-glue.mjs applies
+# to the glue before minifying it.
 wasm-opt -Oz --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
   --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue \
-  "$wasm" -o "$wasm.opt"
+  --strip-debug --strip-producers --minify-imports-and-exports-and-modules \
+  "$wasm" -o "$wasm.opt" > pkg/names.json
 mv "$wasm.opt" "$wasm"
-cp js/sdk.js pkg/sdk.js
+node scripts/shrink-glue.mjs pkg/names.json "$wasm" pkg/expressconsent_sdk.js \
+  pkg/expressconsent_sdk_bg.wasm.d.ts
+rm pkg/names.json
+terser js/sdk.js --compress --mangle --comments false -o pkg/sdk.js
 printf 'SDK built: %s (%s bytes wasm)\n' pkg/ "$(wc -c < "$wasm")" >&2

@@ -7,8 +7,8 @@ use std::cell::RefCell;
 
 use wasm_bindgen::JsValue;
 
-use crate::dom;
 use crate::error::SdkError;
+use crate::{dom, text};
 
 /// A checked `init` configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,7 +66,7 @@ fn get_string(object: &JsValue, key: &str) -> Result<Option<String>, SdkError> {
     value
         .as_string()
         .map(Some)
-        .ok_or_else(|| SdkError::invalid(format!("init: {key} must be a string")))
+        .ok_or_else(|| SdkError::invalid(text::concat(&["init: ", key, " must be a string"])))
 }
 
 fn page_origin() -> Result<String, SdkError> {
@@ -83,9 +83,11 @@ fn normalize_api(api: &str) -> Result<String, SdkError> {
     let lower = api.to_ascii_lowercase();
     if !(lower.starts_with("https://") || lower.starts_with("http://")) || api.contains(['?', '#'])
     {
-        return Err(SdkError::invalid(format!(
-            "init: api must be an absolute http(s) URL without query or fragment; got \"{api}\""
-        )));
+        return Err(SdkError::invalid(text::concat(&[
+            "init: api must be an absolute http(s) URL without query or fragment; got \"",
+            api,
+            "\"",
+        ])));
     }
     Ok(api.to_owned())
 }

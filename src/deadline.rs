@@ -9,8 +9,8 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, AbortSignal};
 
-use crate::dom;
 use crate::error::{ErrorCode, SdkError};
+use crate::{dom, text};
 
 /// A point in time after which the call has failed with `TIMEOUT`.
 pub struct Deadline {
@@ -44,11 +44,10 @@ impl Deadline {
     /// The error for a spent budget.
     pub fn error(&self) -> SdkError {
         // Whole milliseconds: formatting an f64 would add 17 KB of float printing to the wasm.
-        let budget = self.budget_ms.ceil() as u64;
-        SdkError::new(
-            ErrorCode::Timeout,
-            format!("capture and upload did not finish within timeoutMs ({budget} ms)"),
-        )
+        let mut message = String::from("capture and upload did not finish within timeoutMs (");
+        text::push_decimal(&mut message, self.budget_ms.ceil() as u64);
+        message.push_str(" ms)");
+        SdkError::new(ErrorCode::Timeout, message)
     }
 
     /// Fails when the budget is already spent, e.g. by a slow snapshot.
@@ -95,18 +94,48 @@ impl Drop for Deadline {
 /// Waits `ms` milliseconds (a backoff between upload attempts). Without a window it
 /// returns at once.
 pub async fn sleep(ms: f64) {
-    let timer = js_sys::Promise::new(&mut |resolve, _reject| {
-        let scheduled = web_sys::window().is_some_and(|window| {
-            window
-                .set_timeout_with_callback_and_timeout_and_arguments_0(
-                    &resolve,
-                    ms.clamp(0.0, f64::from(i32::MAX)) as i32,
-                )
-                .is_ok()
-        });
-        if !scheduled {
+    wait(&|resolve| set_timeout(resolve, ms)).await;
+}
+
+/// Waits until the browser is idle (`requestIdleCallback`, at most `max_ms` later), for work
+/// that must not compete with the page's own start-up. Where there is no such API, waits
+/// for the next task (a zero `setTimeout`).
+pub async fn idle(max_ms: f64) {
+    wait(&|resolve| {
+        let global = js_sys::global();
+        let request = js_sys::Reflect::get(&global, &JsValue::from_str("requestIdleCallback"))
+            .ok()
+            .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+        let options = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(
+            &options,
+            &JsValue::from_str("timeout"),
+            &JsValue::from_f64(max_ms),
+        );
+        request.is_some_and(|f| f.call2(&global, resolve, &options).is_ok())
+            || set_timeout(resolve, 0.0)
+    })
+    .await;
+}
+
+fn set_timeout(callback: &js_sys::Function, ms: f64) -> bool {
+    web_sys::window().is_some_and(|window| {
+        window
+            .set_timeout_with_callback_and_timeout_and_arguments_0(
+                callback,
+                ms.clamp(0.0, f64::from(i32::MAX)) as i32,
+            )
+            .is_ok()
+    })
+}
+
+/// Waits until `schedule` calls the function it is given; when it could not schedule the
+/// call (it returns `false`), returns at once.
+async fn wait(schedule: &dyn Fn(&js_sys::Function) -> bool) {
+    let done = js_sys::Promise::new(&mut |resolve, _reject| {
+        if !schedule(&resolve) {
             let _ = resolve.call0(&JsValue::UNDEFINED);
         }
     });
-    let _ = JsFuture::from(timer).await;
+    let _ = JsFuture::from(done).await;
 }

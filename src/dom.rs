@@ -55,7 +55,7 @@ pub fn now_ms() -> f64 {
 /// A number as CSS writes it (`14px` → 14, `0.5` → 0.5), or `None`. JavaScript's
 /// `parseFloat` does this, and using it keeps Rust's float parser out of the wasm.
 pub fn css_number(text: &str) -> Option<f64> {
-    Some(js_sys::parse_float(text.trim())).filter(|n| n.is_finite())
+    Some(js_sys::parse_float(text.trim_ascii())).filter(|n| n.is_finite())
 }
 
 /// Truncates `text` to at most `max` characters (not bytes), on a character boundary.

@@ -13,6 +13,7 @@
 //! | [`page`], [`consent`], [`contrast`], [`trigger`], [`telemetry`] | the other evidence |
 //! | [`upload`], [`deadline`] | the session, the upload and its time budget |
 //! | [`error`] | the one error type and its JS form |
+//! | [`text`] | strings put together without `core::fmt` |
 //!
 //! The surface never throws at the host page: every failure of `captureCDR`, including bad
 //! options, is a rejected promise with an `Error` whose `code` is stable.
@@ -28,6 +29,7 @@ pub mod options;
 pub mod page;
 pub mod snapshot;
 pub mod telemetry;
+pub mod text;
 pub mod trigger;
 pub mod upload;
 
@@ -38,7 +40,15 @@ use wasm_bindgen::prelude::*;
 use crate::config::Config;
 use crate::error::SdkError;
 
-/// Runs when the module is instantiated: the interaction log and the trigger watch start.
+// lol_alloc's free list is a few hundred bytes where the standard dlmalloc is kilobytes; a
+// page is single-threaded, so its spin lock is never contended.
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: lol_alloc::LockedAllocator<lol_alloc::FreeListAllocator> =
+    lol_alloc::LockedAllocator::new(lol_alloc::FreeListAllocator::new());
+
+/// Runs when the module is instantiated: the interaction log, the trigger watch and the
+/// scroll watch start.
 /// Debug builds report panics to the console with their Rust message; release builds leave
 /// the hook out, since its formatting code would add kilobytes to every page's download.
 #[wasm_bindgen(start)]
@@ -47,12 +57,14 @@ fn start() {
     console_error_panic_hook::set_once();
     telemetry::start();
     trigger::start();
+    snapshot::watch_scrolls();
 }
 
 /// `init({ cid, api? })`: sets the org and the API origin (default: the page's origin).
 /// Throws an `Error` with code `INVALID_ARGUMENT` when `cid` is missing or `api` is not an
 /// absolute http(s) URL; the JS wrappers turn that into a rejected promise. Then, in the
-/// background, sends again any capture an earlier page could not deliver.
+/// background, once the page is idle, sends again any capture an earlier page could not
+/// deliver.
 #[wasm_bindgen(js_name = init)]
 pub fn init(config: JsValue) -> Result<(), JsValue> {
     Config::from_js(&config).map_err(|e| e.to_js())?.install();

@@ -230,7 +230,7 @@ fn step(element: &Element) -> String {
     }
     if same_tag > 1 {
         step.push_str(":nth-of-type(");
-        step.push_str(&position.to_string());
+        crate::text::push_decimal(&mut step, position);
         step.push(')');
     }
     step

@@ -48,59 +48,47 @@ impl StartTag<'_> {
 /// and the index just past its `>`.
 pub fn start_tag(src: &str, at: usize) -> Option<(StartTag<'_>, usize)> {
     let bytes = src.as_bytes();
-    let mut i = at + 1;
-    let name_start = i;
-    while i < bytes.len()
-        && !matches!(
-            bytes[i],
-            b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' | b'/' | b'>'
-        )
-    {
-        i += 1;
-    }
-    let name = &src[name_start..i];
-    let mut attrs = Vec::new();
-    loop {
-        while i < bytes.len() && matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' | b'/') {
+    // The end of the run of bytes from `i` that `stop` does not match.
+    let run = |mut i: usize, stop: fn(u8) -> bool| {
+        while bytes.get(i).is_some_and(|&b| !stop(b)) {
             i += 1;
         }
-        if i >= bytes.len() {
-            return None;
-        }
-        if bytes[i] == b'>' {
+        i
+    };
+    let name_end = run(at + 1, |b| is_space(b) || b == b'/' || b == b'>');
+    let name = src.get(at + 1..name_end)?;
+    let mut attrs = Vec::new();
+    let mut i = name_end;
+    loop {
+        i = run(i, |b| !is_space(b) && b != b'/');
+        if *bytes.get(i)? == b'>' {
             return Some((StartTag { name, attrs }, i + 1));
         }
-        let attr_start = i;
-        while i < bytes.len()
-            && !matches!(
-                bytes[i],
-                b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' | b'/' | b'>' | b'='
-            )
-        {
-            i += 1;
-        }
-        let attr_name = &src[attr_start..i];
-        if bytes.get(i) == Some(&b'=') {
-            i += 1;
-            let quote = *bytes.get(i)?;
-            if quote == b'"' || quote == b'\'' {
-                let value_start = i + 1;
-                let len = src[value_start..].find(quote as char)?;
-                attrs.push((attr_name, Some(&src[value_start..value_start + len])));
-                i = value_start + len + 1;
-            } else {
-                let value_start = i;
-                while i < bytes.len()
-                    && !matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' | b'>')
-                {
-                    i += 1;
-                }
-                attrs.push((attr_name, Some(&src[value_start..i])));
-            }
-        } else {
+        let attr_end = run(i, |b| is_space(b) || matches!(b, b'/' | b'>' | b'='));
+        let attr_name = src.get(i..attr_end)?;
+        i = attr_end;
+        if bytes.get(i) != Some(&b'=') {
             attrs.push((attr_name, None));
+            continue;
+        }
+        i += 1;
+        let quote = *bytes.get(i)?;
+        if quote == b'"' || quote == b'\'' {
+            let value_start = i + 1;
+            let len = src.get(value_start..)?.find(quote as char)?;
+            attrs.push((attr_name, src.get(value_start..value_start + len)));
+            i = value_start + len + 1;
+        } else {
+            let value_end = run(i, |b| is_space(b) || b == b'>');
+            attrs.push((attr_name, src.get(i..value_end)));
+            i = value_end;
         }
     }
+}
+
+/// HTML's ASCII white space.
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0c')
 }
 
 /// The text of an escaped attribute value or text run.
@@ -168,11 +156,27 @@ pub fn push_text_escaped(out: &mut String, text: &str) {
     }
 }
 
+/// Where `needle` (a few ASCII bytes) first occurs in `text`. A plain byte search: the
+/// standard library's substring search is built for long needles and adds kilobytes.
+pub fn find(text: &str, needle: &str) -> Option<usize> {
+    let (text, needle) = (text.as_bytes(), needle.as_bytes());
+    let first = *needle.first()?;
+    let mut from = 0;
+    while let Some(at) = text.get(from..)?.iter().position(|&b| b == first) {
+        let start = from + at;
+        if text.get(start..start + needle.len()) == Some(needle) {
+            return Some(start);
+        }
+        from = start + 1;
+    }
+    None
+}
+
 /// Appends CSS as the raw content of a `<style>`: a `</style` inside it would end the
 /// element early, so `</` becomes `<\/`, which CSS reads as the same two characters.
 pub fn push_raw_css(out: &mut String, css: &str) {
     let mut rest = css;
-    while let Some(at) = rest.find("</") {
+    while let Some(at) = find(rest, "</") {
         out.push_str(&rest[..at]);
         out.push_str("<\\/");
         rest = &rest[at + 2..];
@@ -184,7 +188,7 @@ pub fn push_raw_css(out: &mut String, css: &str) {
 pub fn raw_text_end(src: &str, from: usize, name: &str) -> usize {
     let bytes = src.as_bytes();
     let mut i = from;
-    while let Some(found) = src[i..].find("</") {
+    while let Some(found) = find(&src[i..], "</") {
         let at = i + found;
         let end = at + 2 + name.len();
         if end <= bytes.len()
@@ -199,6 +203,29 @@ pub fn raw_text_end(src: &str, from: usize, name: &str) -> usize {
         i = at + 2;
     }
     src.len()
+}
+
+/// Appends a scroll offset in CSS pixels: its whole part, and up to three decimals when it
+/// has a fraction (offsets snap to device pixels, so a thousandth of a pixel is finer than
+/// any screen). Written by hand because Rust's float formatting would add some 15 KB to
+/// the wasm every lead form downloads.
+pub fn push_pixels(out: &mut String, px: f64) {
+    // `floor` is one wasm instruction; `round` would link a libm routine.
+    let thousandths = (px.abs() * 1000.0 + 0.5).floor() as u64;
+    if px < 0.0 && thousandths != 0 {
+        out.push('-');
+    }
+    crate::text::push_decimal(out, thousandths / 1000);
+    let mut fraction = thousandths % 1000;
+    if fraction != 0 {
+        out.push('.');
+        let mut unit = 100;
+        while fraction != 0 {
+            out.push(char::from(b'0' + (fraction / unit) as u8));
+            fraction %= unit;
+            unit /= 10;
+        }
+    }
 }
 
 /// Replaces every character of escaped `text` that is not white space with `•`, keeping
@@ -240,10 +267,37 @@ mod tests {
     }
 
     #[test]
+    fn find_finds_the_first_whole_needle() {
+        assert_eq!(find("a<!-<!--x-->", "<!--"), Some(4));
+        assert_eq!(find("é</b", "</"), Some(2));
+        assert_eq!(find("<!-", "<!--"), None);
+        assert_eq!(find("", "</"), None);
+    }
+
+    #[test]
     fn raw_text_ends_at_its_own_end_tag_only() {
         let src = "a</b></STYLE >x";
         assert_eq!(raw_text_end(src, 0, "style"), 5);
         assert_eq!(raw_text_end("no end", 0, "style"), 6);
+    }
+
+    #[test]
+    fn pixels_are_written_like_javascript_writes_them_to_a_thousandth() {
+        for (px, text) in [
+            (0.0, "0"),
+            (120.0, "120"),
+            (5.5, "5.5"),
+            (-140.0, "-140"),
+            (0.05, "0.05"),
+            (33.333_332_061_767_58, "33.333"),
+            (1e-9, "0"),
+            (-1e-9, "0"),
+            (2.25, "2.25"),
+        ] {
+            let mut out = String::new();
+            push_pixels(&mut out, px);
+            assert_eq!(out, text, "{px}");
+        }
     }
 
     #[test]

@@ -2,14 +2,15 @@
 //! root), and the state of the few elements whose look is not in their markup.
 //!
 //! Everything that concerns all elements is read in a handful of batched calls when the
-//! page is opened (which elements host shadow roots, which are scrolled); everything else
-//! is read per element of interest, on demand, from `querySelectorAll` lists.
+//! page is opened (which elements host shadow roots; which are scrolled, from
+//! [`super::scrolls`]); everything else is read per element of interest, on demand, from
+//! `querySelectorAll` lists.
 //!
 //! An iframe's nodes come from another JavaScript realm, where `instanceof` against this
 //! window's classes is false; so nodes are recognised by what the selector or
 //! `localName` says they are, never by `dyn_into`.
 
-use js_sys::{Array, Float64Array, Object, Reflect, Uint8Array};
+use js_sys::{Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{
     CssStyleSheet, Document, DocumentFragment, Element, HtmlCanvasElement, HtmlIFrameElement,
@@ -17,9 +18,11 @@ use web_sys::{
 };
 
 use super::rewrite::{Canvas, Field, LinkSheet, Page};
+use super::scrolls;
 use super::sheets::sheet_text;
 use crate::dom;
 use crate::error::SdkError;
+use crate::text::concat;
 
 /// Deepest chain of same-origin iframes captured.
 const MAX_FRAME_DEPTH: u32 = 4;
@@ -115,19 +118,10 @@ impl LivePage {
                 }
             }
         }
-        let offsets = |property| {
-            dom::map_property(&all, "Element", property)
-                .map(|values| Float64Array::new(&values).to_vec())
-                .unwrap_or_default()
+        self.trees[tree].scrolls = match &self.trees[tree].root {
+            Root::Document(document) => scrolls::scrolled(document, &all),
+            Root::Shadow(_) => scrolls::scan(&all),
         };
-        let (tops, lefts) = (offsets("scrollTop"), offsets("scrollLeft"));
-        self.trees[tree].scrolls = tops
-            .iter()
-            .zip(&lefts)
-            .enumerate()
-            .filter(|(_, (y, x))| (**y != 0.0 && y.is_finite()) || (**x != 0.0 && x.is_finite()))
-            .map(|(index, (y, x))| (index, finite(*x), finite(*y)))
-            .collect();
     }
 
     /// The document serialized by the browser, open shadow roots included, starting at
@@ -140,19 +134,20 @@ impl LivePage {
             .map_err(|_| unreadable())?
             .unchecked_into();
         let shell = shallow.outer_html();
-        let close = format!("</{}>", root.local_name());
+        let close = concat(&["</", &root.local_name(), ">"]);
         let Some(open) = shell.strip_suffix(&close) else {
             return Ok(root.outer_html());
         };
         let inner = get_html(&root, &self.shadow_roots).unwrap_or_else(|| root.inner_html());
-        Ok(format!("{open}{inner}{close}"))
+        Ok(concat(&[open, &inner, &close]))
     }
 
     fn item(&mut self, tree: usize, kind: Kind, nth: usize) -> Option<Element> {
         let tree = self.trees.get_mut(tree)?;
-        let list = tree.lists[kind as usize].get_or_insert_with(|| {
-            query_all(&tree.root, KIND_SELECTORS[kind as usize]).unwrap_or_else(empty_list)
-        });
+        let list = match &mut tree.lists[kind as usize] {
+            Some(list) => list,
+            slot => slot.insert(query_all(&tree.root, KIND_SELECTORS[kind as usize])?),
+        };
         Some(list.item(nth as u32)?.unchecked_into())
     }
 
@@ -211,7 +206,10 @@ impl Page for LivePage {
             Some(Ok(css)) => LinkSheet::Inline(css),
             Some(Err(())) => {
                 let url = super::url::resolve(&self.base, &href);
-                self.warn(format!("style sheet kept as a link (cross-origin): {url}"));
+                self.warn(concat(&[
+                    "style sheet kept as a link (cross-origin): ",
+                    &url,
+                ]));
                 LinkSheet::Keep
             }
             None => LinkSheet::Keep,
@@ -257,7 +255,7 @@ impl Page for LivePage {
         let frame: HtmlIFrameElement = self.item(tree, Kind::Iframes, nth)?.unchecked_into();
         let Some(document) = frame.content_document() else {
             let src = super::url::resolve(&self.base, &frame.src());
-            self.warn(format!("iframe not captured (cross-origin): {src}"));
+            self.warn(concat(&["iframe not captured (cross-origin): ", &src]));
             return None;
         };
         if self.depth >= MAX_FRAME_DEPTH {
@@ -270,7 +268,7 @@ impl Page for LivePage {
                     rendered
                         .warnings
                         .into_iter()
-                        .map(|w| format!("iframe: {w}")),
+                        .map(|w| concat(&["iframe: ", &w])),
                 );
                 Some(rendered.html)
             }
@@ -323,27 +321,12 @@ impl Tree {
     }
 }
 
-fn finite(n: f64) -> f64 {
-    if n.is_finite() {
-        n
-    } else {
-        0.0
-    }
-}
-
 /// `querySelectorAll` on a document or shadow root.
 fn query_all(root: &Root, selector: &str) -> Option<NodeList> {
     match root {
         Root::Document(document) => document.query_selector_all(selector).ok(),
         Root::Shadow(fragment) => fragment.query_selector_all(selector).ok(),
     }
-}
-
-fn empty_list() -> NodeList {
-    // A list that can never match: a fresh fragment has no elements.
-    DocumentFragment::new()
-        .and_then(|f| f.query_selector_all("*"))
-        .expect("an empty fragment can be queried")
 }
 
 /// `root.getHTML({ shadowRoots })`, where the browser has it (Chromium 125, Firefox 128,

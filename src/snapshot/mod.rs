@@ -3,8 +3,9 @@
 //!
 //! How it is made, in three steps that each cross from wasm to the page only a few times:
 //!
-//! 1. [`live`] finds the page's trees (the document and every open shadow root) and its
-//!    scrolled elements with batched native calls;
+//! 1. [`live`] finds the page's trees (the document and every open shadow root) with
+//!    batched native calls, and their scrolled elements: in the document, those
+//!    [`scrolls`] saw scroll since the SDK started;
 //! 2. the browser serializes the whole page in one call (`getHTML` with those shadow roots,
 //!    which become declarative `<template shadowrootmode>`);
 //! 3. [`rewrite`] reads that text once and writes the snapshot: live form state, style
@@ -24,6 +25,7 @@ mod html;
 mod live;
 mod privacy;
 mod rewrite;
+mod scrolls;
 mod sheets;
 mod url;
 
@@ -32,8 +34,10 @@ use web_sys::Document;
 
 use crate::dom;
 use crate::error::SdkError;
+use crate::text::concat;
 
 pub use privacy::{mask_text, MASK};
+pub use scrolls::watch as watch_scrolls;
 
 /// Serializes the current page, its scroll offsets and what could not be reproduced.
 pub fn capture() -> Result<Snapshot, SdkError> {
@@ -76,7 +80,7 @@ fn render(document: &Document, depth: u32) -> Result<Rendered, SdkError> {
         "<!DOCTYPE html>"
     };
     Ok(Rendered {
-        html: format!("{doctype}{}", rewritten.html),
+        html: concat(&[doctype, &rewritten.html]),
         scrolls: rewritten.scrolls,
         warnings: page.warnings,
     })

@@ -12,6 +12,7 @@ use web_sys::{CssImportRule, CssStyleSheet};
 
 use super::css::absolute_urls;
 use crate::dom;
+use crate::text::concat;
 
 /// Deepest `@import` chain followed.
 const MAX_IMPORT_DEPTH: u32 = 8;
@@ -43,7 +44,7 @@ fn text_at_depth(
     let joined: String = dom::map_property(&rules, "CSSRule", "cssText")
         .map(|texts| texts.join("\n").into())
         .unwrap_or_default();
-    if !joined.contains("@import") {
+    if super::html::find(&joined, "@import").is_none() {
         return Some(absolute_urls(&joined, &base).into_owned());
     }
     let mut out = String::with_capacity(joined.len());
@@ -76,14 +77,15 @@ fn import_text(
         .and_then(|sheet| text_at_depth(&sheet, document_base, warnings, depth + 1));
     let Some(mut css) = imported else {
         let url = super::url::resolve(base, &import.href());
-        warnings.push(format!(
-            "style sheet not inlined (cross-origin or not loaded): {url}"
-        ));
+        warnings.push(concat(&[
+            "style sheet not inlined (cross-origin or not loaded): ",
+            &url,
+        ]));
         return absolute_urls(&import.css_text(), base).into_owned();
     };
     let media = import.media().map(|m| m.media_text()).unwrap_or_default();
     if !media.is_empty() && media != "all" {
-        css = format!("@media {media} {{\n{css}\n}}");
+        css = wrap("@media ", &media, &css);
     }
     let text_prop = |name: &str| {
         Reflect::get(import, &name.into())
@@ -91,10 +93,15 @@ fn import_text(
             .and_then(|v| v.as_string())
     };
     if let Some(supports) = text_prop("supportsText") {
-        css = format!("@supports {supports} {{\n{css}\n}}");
+        css = wrap("@supports ", &supports, &css);
     }
     if let Some(layer) = text_prop("layerName") {
-        css = format!("@layer {layer} {{\n{css}\n}}");
+        css = wrap("@layer ", &layer, &css);
     }
     css
+}
+
+/// `css` inside the block at-rule `rule` (`@media `, …) with `condition`.
+fn wrap(rule: &str, condition: &str, css: &str) -> String {
+    concat(&[rule, condition, " {\n", css, "\n}"])
 }

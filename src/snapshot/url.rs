@@ -7,6 +7,8 @@
 //! (`#id`, which point into the document itself, as SVG `<use>` and `url(#gradient)` do),
 //! are kept as written.
 
+use crate::text::concat;
+
 /// `reference` resolved against the absolute URL `base`.
 pub fn resolve(base: &str, reference: &str) -> String {
     let reference = reference.trim_matches(|c: char| c.is_ascii_whitespace());
@@ -17,21 +19,21 @@ pub fn resolve(base: &str, reference: &str) -> String {
         return reference.to_owned();
     };
     if let Some(rest) = reference.strip_prefix("//") {
-        return format!("{}//{rest}", parts.scheme);
+        return concat(&[parts.scheme, "//", rest]);
     }
     let (path, tail) = split_path(reference);
     if path.is_empty() {
         // Only a query: the base's path with the new query.
-        return format!("{}{}{tail}", parts.origin, parts.path);
+        return concat(&[parts.origin, parts.path, tail]);
     }
     let merged = if path.starts_with('/') {
         remove_dots(path)
     } else {
         let dir = &parts.path[..=parts.path.rfind('/').unwrap_or(0)];
         let dir = if dir.is_empty() { "/" } else { dir };
-        remove_dots(&format!("{dir}{path}"))
+        remove_dots(&concat(&[dir, path]))
     };
-    format!("{}{merged}{tail}", parts.origin)
+    concat(&[parts.origin, &merged, tail])
 }
 
 /// Whether `url` starts with a scheme (`https:`, `data:`, `mailto:` …).
@@ -99,7 +101,15 @@ fn remove_dots(path: &str) -> String {
             out.push("");
         }
     }
-    format!("/{}", out.join("/"))
+    let mut path = String::with_capacity(path.len());
+    for segment in out {
+        path.push('/');
+        path.push_str(segment);
+    }
+    if path.is_empty() {
+        path.push('/');
+    }
+    path
 }
 
 #[cfg(test)]

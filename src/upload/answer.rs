@@ -70,7 +70,7 @@ pub fn read_answer(status: u16, body: &JsValue) -> Result<CaptureResult, SdkErro
         )
     };
     let mut message = message.to_owned();
-    message.push_str(&status.to_string());
+    crate::text::push_decimal(&mut message, u64::from(status));
     message.push(')');
     Err(SdkError {
         status: Some(status),

@@ -1,6 +1,6 @@
 //! The bytes of an upload: the capture as JSON, gzip-compressed by the browser.
 //!
-//! The request is turned into a JS object (serde-wasm-bindgen) and printed by
+//! The request is turned into a JS object ([`super::wire`]) and printed by
 //! `JSON.stringify`, so the wasm carries no JSON printer; `custom` is attached as the JS
 //! value the options already made. The JSON is compressed with the browser's
 //! `CompressionStream("gzip")` (a snapshot shrinks five to ten times) and sent with
@@ -8,7 +8,6 @@
 
 use expressconsent_protocol::CaptureRequest;
 use js_sys::{Array, Uint8Array};
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, ReadableWritablePair, Response};
@@ -36,17 +35,9 @@ pub struct Body {
 
 /// The request as JSON text (a JS string), with `custom` attached.
 pub fn to_json(request: &CaptureRequest, custom: Option<&JsValue>) -> Result<JsValue, SdkError> {
-    let unencodable = || SdkError::invalid("the capture could not be encoded as JSON");
-    let value = request
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|_| unencodable())?;
-    if let Some(custom) = custom {
-        js_sys::Reflect::set(&value, &JsValue::from_str("custom"), custom)
-            .map_err(|_| unencodable())?;
-    }
-    js_sys::JSON::stringify(&value)
+    js_sys::JSON::stringify(&super::wire::request(request, custom))
         .map(JsValue::from)
-        .map_err(|_| unencodable())
+        .map_err(|_| SdkError::invalid("the capture could not be encoded as JSON"))
 }
 
 /// Encodes the request, compressed when the browser can.

@@ -10,12 +10,14 @@
 //!   away, is kept in `localStorage` ([`pending`]) and sent again, with the same key, by
 //!   the next page load's `init`.
 //!
-//! [`session`] owns the per-tab package id and the keys; [`answer`] reads the server's reply.
+//! [`session`] owns the per-tab package id and the keys; [`wire`] shapes the body's JSON;
+//! [`answer`] reads the server's reply.
 
 pub mod answer;
 pub mod body;
 pub mod pending;
 pub mod session;
+pub mod wire;
 
 use expressconsent_protocol::{CaptureRequest, CaptureResult};
 use wasm_bindgen::{JsCast, JsValue};
@@ -29,6 +31,7 @@ pub use session::{package_id, random_uuid, PACKAGE_KEY};
 use crate::config::Config;
 use crate::deadline::{sleep, Deadline};
 use crate::error::{ErrorCode, SdkError};
+use crate::text;
 
 /// Wait before the first retry; each later wait doubles, up to [`MAX_BACKOFF_MS`].
 pub const FIRST_BACKOFF_MS: f64 = 250.0;
@@ -41,7 +44,7 @@ pub const MAX_ATTEMPTS: u32 = 5;
 /// The upload URL for the configured org.
 pub fn capture_url(config: &Config) -> String {
     let cid = js_sys::encode_uri_component(&config.cid);
-    format!("{}/v1/captures?cid={}", config.api, String::from(cid))
+    text::concat(&[&config.api, "/v1/captures?cid=", &String::from(cid)])
 }
 
 /// Uploads a capture and returns the server's result, retrying within the budget. A
@@ -154,9 +157,10 @@ fn unreachable(url: &str, deadline: &Deadline) -> SdkError {
     // causes: the second is the usual one while integrating.
     SdkError::new(
         ErrorCode::Network,
-        format!(
-            "could not reach {url}: the server is down, or this page's domain is not \
-             registered for the cid"
-        ),
+        text::concat(&[
+            "could not reach ",
+            url,
+            ": the server is down, or this page's domain is not registered for the cid",
+        ]),
     )
 }

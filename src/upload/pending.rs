@@ -24,6 +24,7 @@ use super::answer::Attempt;
 use super::body::Body;
 use crate::deadline::Deadline;
 use crate::options::DEFAULT_TIMEOUT_MS;
+use crate::text;
 
 /// Prefix of every pending item's key; the version changes if the format does.
 pub const PREFIX: &str = "ec_pending_v1:";
@@ -33,6 +34,8 @@ pub const MAX_ENTRIES: usize = 5;
 pub const MAX_CHARS: usize = 4 * 1024 * 1024;
 /// Age after which a capture is dropped unsent: 30 days, the default life of a share link.
 pub const MAX_AGE_MS: f64 = 30.0 * 24.0 * 3_600_000.0;
+/// The longest kept captures wait for the page to be idle before they are sent again.
+pub const RESEND_WITHIN_MS: f64 = 2_000.0;
 
 /// One upload: where it goes, its key and its bytes.
 #[derive(Debug, Clone)]
@@ -129,7 +132,12 @@ pub fn keep(upload: &Upload) -> bool {
     // millisecond.
     let newest = others.iter().map(|k| k.saved_at).fold(0.0, f64::max);
     let saved_at = js_sys::Date::now().max(newest + 1.0) as u64;
-    let item = format!("{PREFIX}{saved_at}:{chars}:{}", upload.key);
+    let mut item = String::from(PREFIX);
+    text::push_decimal(&mut item, saved_at);
+    item.push(':');
+    text::push_decimal(&mut item, chars as u64);
+    item.push(':');
+    item.push_str(&upload.key);
     // The browser's quota may be smaller than ours, or taken by the page: make room.
     loop {
         if storage.set_item(&item, &value).is_ok() {
@@ -157,7 +165,7 @@ fn remove_from(storage: &Storage, key: &str) {
 
 fn encode_value(upload: &Upload) -> Option<String> {
     let encoding = if upload.body.gzip { "gzip" } else { "json" };
-    let mut value = format!("{encoding} {}\n", upload.url);
+    let mut value = text::concat(&[encoding, " ", &upload.url, "\n"]);
     if upload.body.gzip {
         let bytes = upload.body.data.dyn_ref::<Uint8Array>()?.to_vec();
         value.reserve(bytes.len() * 2);
@@ -221,11 +229,14 @@ pub fn untrack(key: &str) {
 
 /// Sends every kept capture once, oldest first, removing those the server acknowledges or
 /// refuses. Stops at the first that still cannot be delivered: the server is likely still
-/// unreachable, and the next page load tries again. Runs at most once at a time per page.
+/// unreachable, and the next page load tries again. Runs at most once at a time per page,
+/// and not while the page loads: the first `localStorage` access of a page reads it from
+/// disk, milliseconds of main-thread time, so it waits until the page is idle.
 pub async fn resend_all() {
     if RESENDING.replace(true) {
         return;
     }
+    crate::deadline::idle(RESEND_WITHIN_MS).await;
     if let Some(storage) = storage() {
         let now = js_sys::Date::now();
         for kept in list(&storage) {

@@ -274,7 +274,7 @@ fn same_origin_iframes_are_captured_into_a_sandboxed_srcdoc_without_their_secret
 }
 
 #[wasm_bindgen_test]
-fn canvas_pixels_scroll_offsets_and_absolute_urls_are_kept() {
+async fn canvas_pixels_scroll_offsets_and_absolute_urls_are_kept() {
     let page = Fixture::new(
         r#"<canvas id="drawn" width="20" height="10"></canvas>
            <div id="scroller" style="height: 40px; overflow: auto"><div style="height: 400px"></div></div>
@@ -289,6 +289,9 @@ fn canvas_pixels_scroll_offsets_and_absolute_urls_are_kept() {
         &[0.into(), 0.into(), 20.into(), 10.into()],
     );
     page.find("#scroller").set_scroll_top(33);
+    // The browser tells the scroll watch at its next frame, as it does for a consumer's
+    // scroll long before they can click submit.
+    next_frame().await;
 
     let snapshot = expressconsent_sdk::snapshot::capture().unwrap();
     let shown = web_sys::DomParser::new()
@@ -333,6 +336,76 @@ fn canvas_pixels_scroll_offsets_and_absolute_urls_are_kept() {
         srcset,
         Some(format!("{dir}pics/a.png 1x, {dir}pics/b.png 2x"))
     );
+}
+
+#[wasm_bindgen_test]
+async fn elements_scrolled_after_the_first_scan_are_found_by_the_scroll_watch() {
+    // Idempotent: the SDK's start has installed it already. Idle callbacks run in order, so
+    // after this one the watch's first scan of the page is done.
+    expressconsent_sdk::snapshot::watch_scrolls();
+    idle().await;
+    let page = Fixture::new(
+        r#"<div id="watched-y" style="height: 40px; overflow: auto"><div style="height: 400px"></div></div>
+           <div id="watched-x" style="width: 40px; overflow: auto"><div style="width: 400px; height: 5px"></div></div>
+           <div id="watched-gone" style="height: 40px; overflow: auto"><div style="height: 400px"></div></div>
+           <div id="watched-host"></div>"#,
+    );
+    let root = attach_shadow(&page.find("#watched-host"));
+    root.set_inner_html(
+        r#"<div id="in-shadow" style="height: 40px; overflow: auto"><div style="height: 400px"></div></div>"#,
+    );
+    page.find("#watched-y").set_scroll_top(21);
+    page.find("#watched-x").set_scroll_left(17);
+    page.find("#watched-gone").set_scroll_top(9);
+    root.get_element_by_id("in-shadow")
+        .unwrap()
+        .set_scroll_top(12);
+    next_frame().await;
+    page.find("#watched-gone").remove();
+
+    let snapshot = expressconsent_sdk::snapshot::capture().unwrap();
+    let shown = web_sys::DomParser::new()
+        .unwrap()
+        .parse_from_string(&snapshot.html, web_sys::SupportedType::TextHtml)
+        .unwrap();
+
+    let mark = |id: &str, axis: &str| {
+        let attribute = format!("data-ec-scroll-{axis}");
+        shown
+            .get_element_by_id(id)
+            .unwrap()
+            .get_attribute(&attribute)
+    };
+    assert_eq!(mark("watched-y", "y").as_deref(), Some("21"));
+    assert_eq!(mark("watched-x", "x").as_deref(), Some("17"));
+    assert!(shown.get_element_by_id("watched-gone").is_none());
+    // Scroll events stop at their shadow root, so shadow trees are scanned in full.
+    let at = snapshot.html.find(r#"id="in-shadow""#).unwrap();
+    let tag = &snapshot.html[at..at + snapshot.html[at..].find('>').unwrap()];
+    assert!(tag.contains(r#"data-ec-scroll-y="12""#), "{tag}");
+}
+
+/// Resolves at the next frame, after the browser has dispatched pending `scroll` events.
+async fn next_frame() {
+    called_back(|window, callback| {
+        window.request_animation_frame(callback).unwrap();
+    })
+    .await
+}
+
+/// Resolves when the browser is next idle.
+async fn idle() {
+    called_back(|window, callback| {
+        window.request_idle_callback(callback).unwrap();
+    })
+    .await
+}
+
+/// Resolves when `schedule` calls back the function it is given.
+async fn called_back(schedule: impl Fn(&web_sys::Window, &js_sys::Function)) {
+    let promise =
+        js_sys::Promise::new(&mut |resolve, _| schedule(&web_sys::window().unwrap(), &resolve));
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
 }
 
 /// `element.attachShadow({ mode: "open" })`.

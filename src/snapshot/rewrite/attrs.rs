@@ -1,0 +1,150 @@
+//! A start tag's attributes as the snapshot writes them.
+//!
+//! [`safe_attrs`] is the first thing every kept element goes through: inline event
+//! handlers, `srcdoc`, script URLs and stale scroll marks are dropped and every URL is made
+//! absolute. The per-element rules then edit the list with the small helpers here. Values
+//! stay escaped throughout, exactly as the browser serialized them, so an untouched
+//! attribute is copied without being decoded and encoded again.
+
+use std::borrow::Cow;
+
+use super::super::css::{absolute_srcset, absolute_urls};
+use super::super::html::{self, StartTag};
+use super::super::url::resolve;
+
+/// `(name, escaped value)` pairs in source order; `None` for a value-less attribute.
+pub type Attrs<'a> = Vec<(Cow<'a, str>, Option<Cow<'a, str>>)>;
+
+/// Attributes whose value is a URL: resolved, and dropped when they would run script.
+const URL_ATTRS: [&str; 9] = [
+    "href",
+    "src",
+    "action",
+    "formaction",
+    "xlink:href",
+    "data",
+    "poster",
+    "background",
+    "cite",
+];
+
+/// The tag's attributes without inline handlers, script URLs and `srcdoc`, with URLs
+/// made absolute against `base`. Values stay escaped.
+pub fn safe_attrs<'a>(tag: &StartTag<'a>, base: &str) -> Attrs<'a> {
+    let mut attrs = Vec::with_capacity(tag.attrs.len());
+    for &(name, value) in &tag.attrs {
+        // Compared in place: lower-casing would allocate for every attribute of the page.
+        let is = |other: &str| name.eq_ignore_ascii_case(other);
+        let starts = |prefix: &str| {
+            name.get(..prefix.len())
+                .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
+        };
+        if starts("on") || is("srcdoc") || starts("data-ec-scroll") {
+            continue;
+        }
+        let Some(value) = value else {
+            attrs.push((Cow::Borrowed(name), None));
+            continue;
+        };
+        let rewritten = if URL_ATTRS.iter().any(|url| is(url)) {
+            let url = html::unescape(value);
+            if is_script_url(&url) {
+                continue;
+            }
+            let resolved = resolve(base, &url);
+            (resolved != url).then_some(resolved)
+        } else if is("srcset") || is("imagesrcset") {
+            Some(absolute_srcset(&html::unescape(value), base))
+        } else if is("style") && has_url(value) {
+            match absolute_urls(&html::unescape(value), base) {
+                Cow::Owned(css) => Some(css),
+                Cow::Borrowed(_) => None,
+            }
+        } else {
+            None
+        };
+        let value = match rewritten {
+            Some(text) => {
+                let mut escaped = String::new();
+                html::push_attr_escaped(&mut escaped, &text);
+                Cow::Owned(escaped)
+            }
+            None => Cow::Borrowed(value),
+        };
+        attrs.push((Cow::Borrowed(name), Some(value)));
+    }
+    attrs
+}
+
+/// The tag's attributes unchanged.
+pub fn plain_attrs<'a>(tag: &StartTag<'a>) -> Attrs<'a> {
+    tag.attrs
+        .iter()
+        .map(|(n, v)| (Cow::Borrowed(*n), v.map(Cow::Borrowed)))
+        .collect()
+}
+
+/// The escaped value of attribute `name`, if present.
+pub fn attr_value(attrs: &Attrs<'_>, name: &str) -> Option<String> {
+    attrs
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_deref().unwrap_or("").to_owned())
+}
+
+/// Sets attribute `name` to an already escaped value.
+pub fn set_attr<'a>(attrs: &mut Attrs<'a>, name: &'static str, escaped: String) {
+    match attrs.iter_mut().find(|(n, _)| n.eq_ignore_ascii_case(name)) {
+        Some(slot) => slot.1 = Some(Cow::Owned(escaped)),
+        None => attrs.push((Cow::Borrowed(name), Some(Cow::Owned(escaped)))),
+    }
+}
+
+/// Sets attribute `name` to `text`, escaping it.
+pub fn set_attr_text(attrs: &mut Attrs<'_>, name: &'static str, text: &str) {
+    let mut escaped = String::with_capacity(text.len());
+    html::push_attr_escaped(&mut escaped, text);
+    set_attr(attrs, name, escaped);
+}
+
+/// Renames attribute `from` to `to`, keeping its value.
+pub fn rename_attr(attrs: &mut Attrs<'_>, from: &str, to: &'static str) {
+    if let Some(slot) = attrs.iter_mut().find(|(n, _)| n.eq_ignore_ascii_case(from)) {
+        slot.0 = Cow::Borrowed(to);
+    }
+}
+
+/// Removes attribute `name`.
+pub fn remove_attr(attrs: &mut Attrs<'_>, name: &str) {
+    attrs.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+}
+
+/// Sets boolean attribute `name` (`checked`, `selected`) on or off.
+pub fn set_flag(attrs: &mut Attrs<'_>, name: &'static str, on: bool) {
+    if on {
+        set_attr(attrs, name, String::new());
+    } else {
+        remove_attr(attrs, name);
+    }
+}
+
+/// Whether CSS text has a `url(` to resolve (absolute_urls reads any case; these are the
+/// two that pages write).
+fn has_url(css: &str) -> bool {
+    html::find(css, "url(").is_some() || html::find(css, "URL(").is_some()
+}
+
+/// Whether a URL attribute would run script, read the way browsers parse URLs: tabs and
+/// newlines are ignored anywhere and leading control characters and spaces are trimmed.
+fn is_script_url(value: &str) -> bool {
+    let cleaned = value
+        .bytes()
+        .filter(|b| !matches!(b, b'\t' | b'\n' | b'\r'))
+        .skip_while(|&b| b <= b' ');
+    ["javascript:", "vbscript:"].iter().any(|scheme| {
+        let mut url = cleaned.clone();
+        scheme
+            .bytes()
+            .all(|s| url.next().is_some_and(|b| b.to_ascii_lowercase() == s))
+    })
+}

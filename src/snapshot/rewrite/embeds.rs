@@ -1,0 +1,142 @@
+//! Elements whose look is not in their markup: style sheets, canvases, responsive images
+//! and iframes.
+//!
+//! Style sheets come from the CSSOM (`insertRule` rules leave a `<style>` empty), readable
+//! `<link>` sheets are inlined, a canvas becomes an image of its pixels at its live size,
+//! an `<img srcset>` shows the candidate the consumer's browser chose, and a same-origin
+//! iframe carries its own snapshot as a sandboxed `srcdoc`.
+
+use super::super::html::{self, StartTag};
+use super::attrs::{attr_value, rename_attr, set_attr, set_attr_text, Attrs};
+use super::open::Open;
+use super::page::LinkSheet;
+use super::Pass;
+use crate::text::concat;
+
+impl<'a> Pass<'a, '_> {
+    /// A `<link rel=stylesheet>` whose rules are readable is written as a `<style>` in its
+    /// place; returns whether it was.
+    pub(super) fn inline_link(
+        &mut self,
+        tag: &StartTag<'_>,
+        attrs: &Attrs<'a>,
+        tree: usize,
+        nth: usize,
+    ) -> bool {
+        let LinkSheet::Inline(css) = self.page.link_sheet(tree, nth) else {
+            return false;
+        };
+        self.out.push_str("<style");
+        if let Some(media) = tag.attr("media") {
+            self.out.push_str(" media=\"");
+            self.out.push_str(media);
+            self.out.push('"');
+        }
+        if let Some(href) = attr_value(attrs, "href") {
+            self.out.push_str(" data-ec-href=\"");
+            self.out.push_str(&href);
+            self.out.push('"');
+        }
+        self.out.push('>');
+        html::push_raw_css(&mut self.out, &css);
+        self.out.push_str("</style>");
+        true
+    }
+
+    /// A `<style>`'s rules from the CSSOM, as its new text: raw in HTML, escaped like other
+    /// text in SVG.
+    pub(super) fn style_text(
+        &mut self,
+        open: &mut Open<'a>,
+        tree: usize,
+        nth: usize,
+    ) -> Option<String> {
+        let css = self.page.style(tree, nth)?;
+        let mut text = String::new();
+        if open.foreign {
+            html::push_text_escaped(&mut text, &css);
+        } else {
+            html::push_raw_css(&mut text, &css);
+        }
+        open.replaced_text = true;
+        Some(text)
+    }
+
+    /// A `<canvas>` gets its live size and, instead of its fallback content, an `<img>`
+    /// of its pixels (none when masked).
+    pub(super) fn canvas(
+        &mut self,
+        attrs: &mut Attrs<'a>,
+        open: &mut Open<'a>,
+        tree: usize,
+        nth: usize,
+    ) -> Option<String> {
+        let canvas = self.page.canvas(tree, nth)?;
+        let style = html::unescape(&attr_value(attrs, "style").unwrap_or_default()).into_owned();
+        let separator = if style.trim_ascii().is_empty() || style.trim_ascii_end().ends_with(';') {
+            ""
+        } else {
+            ";"
+        };
+        let display = if canvas.inline {
+            ";display:inline-block"
+        } else {
+            ""
+        };
+        let sized = concat(&[
+            &style,
+            separator,
+            "width:",
+            &canvas.width,
+            ";height:",
+            &canvas.height,
+            display,
+        ]);
+        set_attr_text(attrs, "style", &sized);
+        open.hides_content = true;
+        let pixels = canvas.pixels.filter(|_| !open.masked)?;
+        let mut img =
+            String::from("<img alt=\"\" style=\"display:block;width:100%;height:100%\" src=\"");
+        html::push_attr_escaped(&mut img, &pixels);
+        img.push_str("\">");
+        Some(img)
+    }
+
+    /// An `<img srcset>` shows the candidate the consumer's browser picked, which depends
+    /// on its cache as well as its screen; the list is kept aside as `data-ec-srcset`.
+    pub(super) fn chosen_image(&mut self, attrs: &mut Attrs<'a>, tree: usize, nth: usize) {
+        if let Some(current) = self.page.current_src(tree, nth) {
+            set_attr_text(attrs, "src", &current);
+            rename_attr(attrs, "srcset", "data-ec-srcset");
+        }
+    }
+
+    /// An `<iframe>` is sandboxed, and carries its document's snapshot when same-origin
+    /// and not masked.
+    pub(super) fn iframe(
+        &mut self,
+        attrs: &mut Attrs<'a>,
+        open: &mut Open<'a>,
+        tree: usize,
+        nth: usize,
+    ) {
+        let document = if open.masked {
+            None
+        } else {
+            self.page.iframe(tree, nth)
+        };
+        if let Some(document) = document {
+            set_attr_text(attrs, "srcdoc", &document);
+        }
+        set_attr(attrs, "sandbox", String::new());
+        open.replaced_text = true;
+    }
+}
+
+/// A `<link>` whose `rel` includes `stylesheet`.
+pub(super) fn is_stylesheet(tag: &StartTag<'_>) -> bool {
+    tag.attr("rel").is_some_and(|rel| {
+        rel.split_ascii_whitespace()
+            .any(|t| t.eq_ignore_ascii_case("stylesheet"))
+    })
+}
