@@ -11,13 +11,17 @@ export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 wasm-pack --quiet build --mode no-install --target web --profile wasm-release \
   --out-dir pkg --out-name expressconsent_sdk --no-pack .
 wasm="pkg/expressconsent_sdk_bg.wasm"
-# After -Oz, import and export names are cut to a letter or two (they are spelled out in the
+features=(--enable-bulk-memory --enable-sign-ext --enable-mutable-globals
+  --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue)
+# -Oz run until it stops shrinking the module (a few hundred bytes past one run).
+wasm-opt -Oz --converge "${features[@]}" "$wasm" -o "$wasm.opt"
+mv "$wasm.opt" "$wasm"
+# Then import and export names are cut to a letter or two (they are spelled out in the
 # wasm and again in the glue); binaryen prints the renaming, which shrink-glue.mjs applies
-# to the glue before minifying it.
-wasm-opt -Oz --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
-  --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue \
-  --strip-debug --strip-producers --minify-imports-and-exports-and-modules \
-  "$wasm" -o "$wasm.opt" > pkg/names.json
+# to the glue before minifying it. (Separate from the run above: with --converge binaryen
+# prints the renaming once per round.)
+wasm-opt -Oz "${features[@]}" --strip-debug --strip-producers \
+  --minify-imports-and-exports-and-modules "$wasm" -o "$wasm.opt" > pkg/names.json
 mv "$wasm.opt" "$wasm"
 node scripts/shrink-glue.mjs pkg/names.json "$wasm" pkg/expressconsent_sdk.js \
   pkg/expressconsent_sdk_bg.wasm.d.ts

@@ -5,13 +5,13 @@
 //! submit, even if the page changes before the promise settles. [`finish`] uploads. Both
 //! count against one `timeoutMs` budget.
 
-use expressconsent_protocol::{CaptureRequest, CaptureResult};
 use wasm_bindgen::JsValue;
 
 use crate::config::Config;
 use crate::deadline::Deadline;
 use crate::error::{ErrorCode, SdkError};
 use crate::options::CaptureOptions;
+use crate::upload::{CaptureRequest, CaptureResult};
 use crate::{consent, page, snapshot, telemetry, trigger, upload};
 
 /// The version the SDK reports in each capture.
@@ -57,7 +57,6 @@ pub fn read_page(options: CaptureOptions) -> Result<CaptureRequest, SdkError> {
         package_id: upload::package_id(),
         sub_group_ids: options.sub_group_ids.as_slice().to_vec(),
         auto_share: options.auto_share,
-        custom: None,
         page: page::collect()?,
         snapshot: snapshot::capture()?,
         disclosures: consent::disclosures()?,

@@ -59,10 +59,9 @@ impl Config {
 
 /// A string property: `None` when absent, an error when present with another type.
 fn get_string(object: &JsValue, key: &str) -> Result<Option<String>, SdkError> {
-    let value = js_sys::Reflect::get(object, &JsValue::from_str(key)).unwrap_or_default();
-    if value.is_undefined() || value.is_null() {
+    let Some(value) = dom::property(object, key) else {
         return Ok(None);
-    }
+    };
     value
         .as_string()
         .map(Some)

@@ -25,10 +25,13 @@ pub fn document() -> Result<Document, SdkError> {
 
 /// The elements of a node list, in document order.
 pub fn elements(list: &NodeList) -> Vec<Element> {
-    (0..list.length())
-        .filter_map(|i| list.item(i))
-        .filter_map(|node| node.dyn_into::<Element>().ok())
-        .collect()
+    let mut elements = Vec::new();
+    for i in 0..list.length() {
+        if let Some(element) = list.item(i).and_then(|node| node.dyn_into().ok()) {
+            elements.push(element);
+        }
+    }
+    elements
 }
 
 /// Every descendant of `root` matching `selector`, in document order. The selectors are the
@@ -37,6 +40,17 @@ pub fn query_all(root: &Element, selector: &str) -> Vec<Element> {
     root.query_selector_all(selector)
         .map(|list| elements(&list))
         .unwrap_or_default()
+}
+
+/// `object[key]` when `object` is an object and the property is present and neither
+/// `undefined` nor `null`: how the SDK reads options, configuration and the server's JSON.
+pub fn property(object: &JsValue, key: &str) -> Option<JsValue> {
+    if !object.is_object() {
+        return None;
+    }
+    Reflect::get(object, &JsValue::from_str(key))
+        .ok()
+        .filter(|value| !value.is_undefined() && !value.is_null())
 }
 
 /// Whether `element` is inside (or is) an element matching `selector`.
@@ -61,7 +75,7 @@ pub fn css_number(text: &str) -> Option<f64> {
 /// Truncates `text` to at most `max` characters (not bytes), on a character boundary.
 pub fn truncate_chars(text: &str, max: usize) -> String {
     match text.char_indices().nth(max) {
-        Some((cut, _)) => text[..cut].to_owned(),
+        Some((cut, _)) => crate::text::before(text, cut).to_owned(),
         None => text.to_owned(),
     }
 }

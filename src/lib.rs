@@ -33,12 +33,12 @@ pub mod text;
 pub mod trigger;
 pub mod upload;
 
-use expressconsent_protocol::CaptureResult;
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 
 use crate::config::Config;
 use crate::error::SdkError;
+use crate::upload::CaptureResult;
 
 // lol_alloc's free list is a few hundred bytes where the standard dlmalloc is kilobytes; a
 // page is single-threaded, so its spin lock is never contended.

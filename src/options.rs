@@ -9,6 +9,7 @@ use expressconsent_protocol::{check_custom_size, AutoShare, ExpiresIn, SubGroupI
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::Event;
 
+use crate::dom::property as get;
 use crate::error::SdkError;
 
 /// Budget for capture plus upload when the page gives no `timeoutMs`: 15 seconds, long
@@ -73,13 +74,6 @@ impl CaptureOptions {
         }
         Ok(parsed)
     }
-}
-
-/// A property that is present and neither `undefined` nor `null`.
-fn get(object: &JsValue, key: &str) -> Option<JsValue> {
-    js_sys::Reflect::get(object, &JsValue::from_str(key))
-        .ok()
-        .filter(|value| !value.is_undefined() && !value.is_null())
 }
 
 /// `custom` goes through `JSON.stringify` so that it means exactly what a page developer

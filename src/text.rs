@@ -11,6 +11,37 @@ pub fn concat(parts: &[&str]) -> String {
     out
 }
 
+/// `text[from..to]`, or `""` when the range is not on character boundaries. The parsers'
+/// ranges come from `find` and so always are; unlike indexing, this has no panic path,
+/// whose message formatting would add kilobytes to the wasm.
+pub fn slice(text: &str, from: usize, to: usize) -> &str {
+    text.get(from..to).unwrap_or_default()
+}
+
+/// `text[from..]`, as [`slice`] does.
+pub fn after(text: &str, from: usize) -> &str {
+    text.get(from..).unwrap_or_default()
+}
+
+/// `text[..to]`, as [`slice`] does.
+pub fn before(text: &str, to: usize) -> &str {
+    text.get(..to).unwrap_or_default()
+}
+
+/// `text.split_at(at)`, as [`slice`] does.
+pub fn split_at(text: &str, at: usize) -> (&str, &str) {
+    text.split_at_checked(at).unwrap_or((text, ""))
+}
+
+/// Appends `part`, after `separator` unless `out` is empty: `join` for parts that are never
+/// empty, without the generic `join` code each item type would bring.
+pub fn push_separated(out: &mut String, separator: &str, part: &str) {
+    if !out.is_empty() {
+        out.push_str(separator);
+    }
+    out.push_str(part);
+}
+
 /// Appends `n` in decimal.
 pub fn push_decimal(out: &mut String, n: u64) {
     if n >= 10 {

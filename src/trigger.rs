@@ -26,8 +26,8 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Element, Event, HtmlElement, HtmlInputElement};
 
-use crate::dom;
 use crate::snapshot::MASK;
+use crate::{dom, text};
 
 /// Longest trigger label kept, in characters; a control's label is short, and a click on a
 /// large container should not copy the page's text into the trigger.
@@ -177,13 +177,10 @@ fn label(element: &Element) -> String {
     } else {
         element.text_content().unwrap_or_default()
     };
-    dom::truncate_chars(
-        text.split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-            .as_str(),
-        MAX_TEXT_CHARS,
-    )
+    let mut words = String::with_capacity(text.len());
+    text.split_whitespace()
+        .for_each(|word| text::push_separated(&mut words, " ", word));
+    dom::truncate_chars(&words, MAX_TEXT_CHARS)
 }
 
 /// A selector path from `html` down to `element`, e.g.
@@ -197,8 +194,12 @@ pub fn css_path(element: &Element) -> String {
         steps.push(step(&el));
         current = el.parent_element();
     }
-    steps.reverse();
-    steps.join(" > ")
+    let mut path = String::new();
+    steps
+        .iter()
+        .rev()
+        .for_each(|step| text::push_separated(&mut path, " > ", step));
+    path
 }
 
 fn step(element: &Element) -> String {

@@ -7,6 +7,7 @@
 use std::borrow::Cow;
 
 use super::url::resolve;
+use crate::text::{after, before, slice, split_at};
 
 /// `css` with every `url(…)` resolved against `base`. Borrowed when nothing changed.
 pub fn absolute_urls<'a>(css: &'a str, base: &str) -> Cow<'a, str> {
@@ -23,7 +24,7 @@ pub fn absolute_urls<'a>(css: &'a str, base: &str) -> Cow<'a, str> {
         if resolved == value.trim() {
             continue;
         }
-        out.push_str(&css[copied..found]);
+        out.push_str(slice(css, copied, found));
         out.push_str("url(\"");
         for c in resolved.chars() {
             match c {
@@ -42,7 +43,7 @@ pub fn absolute_urls<'a>(css: &'a str, base: &str) -> Cow<'a, str> {
     if copied == 0 {
         return Cow::Borrowed(css);
     }
-    out.push_str(&css[copied..]);
+    out.push_str(after(css, copied));
     Cow::Owned(out)
 }
 
@@ -51,7 +52,7 @@ pub fn absolute_urls<'a>(css: &'a str, base: &str) -> Cow<'a, str> {
 fn find_url_function(css: &str, mut from: usize) -> Option<usize> {
     let bytes = css.as_bytes();
     while from + 4 <= bytes.len() {
-        let at = from + css[from..].find(['u', 'U'])?;
+        let at = from + after(css, from).find(['u', 'U'])?;
         if bytes.len() >= at + 4
             && bytes[at..at + 4].eq_ignore_ascii_case(b"url(")
             && (at == 0 || !is_name_byte(bytes[at - 1]))
@@ -69,7 +70,7 @@ fn is_name_byte(b: u8) -> bool {
 
 /// The unescaped argument of a `url(` whose `(` ends at `open`, and the index after `)`.
 fn url_argument(css: &str, open: usize) -> Option<(String, usize)> {
-    let rest = &css[open..];
+    let rest = after(css, open);
     let trimmed = rest.trim_start();
     let lead = rest.len() - trimmed.len();
     let mut value = String::new();
@@ -96,13 +97,13 @@ fn url_argument(css: &str, open: usize) -> Option<(String, usize)> {
         }
         _ => {
             let end = trimmed.find(')')?;
-            value.push_str(trimmed[..end].trim_end());
+            value.push_str(before(trimmed, end).trim_end());
             end
         }
     };
-    let tail = &trimmed[after_value..];
+    let tail = after(trimmed, after_value);
     let close = tail.find(|c: char| !c.is_whitespace())?;
-    (tail[close..].starts_with(')')).then(|| (value, open + lead + after_value + close + 1))
+    (after(tail, close).starts_with(')')).then(|| (value, open + lead + after_value + close + 1))
 }
 
 /// A `srcset` list with each candidate's URL resolved against `base`.
@@ -117,7 +118,7 @@ pub fn absolute_srcset(srcset: &str, base: &str) -> String {
         let url_end = rest
             .find(|c: char| c.is_ascii_whitespace())
             .unwrap_or(rest.len());
-        let (mut url, mut after) = rest.split_at(url_end);
+        let (mut url, mut after) = split_at(rest, url_end);
         // `a.png,b.png`: a URL ending in commas ends the candidate.
         let ends_candidate = url.ends_with(',');
         url = url.trim_end_matches(',');
@@ -125,7 +126,7 @@ pub fn absolute_srcset(srcset: &str, base: &str) -> String {
             ""
         } else {
             let end = descriptor_end(after);
-            let (descriptor, tail) = after.split_at(end);
+            let (descriptor, tail) = split_at(after, end);
             after = tail;
             descriptor.trim()
         };

@@ -8,6 +8,8 @@
 
 use std::borrow::Cow;
 
+use crate::text::{after, before, slice};
+
 /// HTML elements that have no end tag.
 pub const VOID: [&str; 18] = [
     "area", "base", "basefont", "bgsound", "br", "col", "embed", "frame", "hr", "img", "input",
@@ -99,12 +101,12 @@ pub fn unescape(text: &str) -> Cow<'_, str> {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(amp) = rest.find('&') {
-        out.push_str(&rest[..amp]);
-        rest = &rest[amp..];
+        out.push_str(before(rest, amp));
+        rest = after(rest, amp);
         let entity = rest
             .find(';')
             .filter(|&end| end <= 10)
-            .map(|end| &rest[1..end]);
+            .map(|end| slice(rest, 1, end));
         let decoded = match entity {
             Some("amp") => Some('&'),
             Some("quot") => Some('"'),
@@ -117,11 +119,11 @@ pub fn unescape(text: &str) -> Cow<'_, str> {
         match (decoded, entity) {
             (Some(c), Some(name)) => {
                 out.push(c);
-                rest = &rest[name.len() + 2..];
+                rest = after(rest, name.len() + 2);
             }
             _ => {
                 out.push('&');
-                rest = &rest[1..];
+                rest = after(rest, 1);
             }
         }
     }
@@ -177,9 +179,9 @@ pub fn find(text: &str, needle: &str) -> Option<usize> {
 pub fn push_raw_css(out: &mut String, css: &str) {
     let mut rest = css;
     while let Some(at) = find(rest, "</") {
-        out.push_str(&rest[..at]);
+        out.push_str(before(rest, at));
         out.push_str("<\\/");
-        rest = &rest[at + 2..];
+        rest = after(rest, at + 2);
     }
     out.push_str(rest);
 }
@@ -188,7 +190,7 @@ pub fn push_raw_css(out: &mut String, css: &str) {
 pub fn raw_text_end(src: &str, from: usize, name: &str) -> usize {
     let bytes = src.as_bytes();
     let mut i = from;
-    while let Some(found) = find(&src[i..], "</") {
+    while let Some(found) = find(after(src, i), "</") {
         let at = i + found;
         let end = at + 2 + name.len();
         if end <= bytes.len()

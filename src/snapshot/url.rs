@@ -7,7 +7,7 @@
 //! (`#id`, which point into the document itself, as SVG `<use>` and `url(#gradient)` do),
 //! are kept as written.
 
-use crate::text::concat;
+use crate::text::{after, before, concat, split_at};
 
 /// `reference` resolved against the absolute URL `base`.
 pub fn resolve(base: &str, reference: &str) -> String {
@@ -29,7 +29,7 @@ pub fn resolve(base: &str, reference: &str) -> String {
     let merged = if path.starts_with('/') {
         remove_dots(path)
     } else {
-        let dir = &parts.path[..=parts.path.rfind('/').unwrap_or(0)];
+        let dir = before(parts.path, parts.path.rfind('/').unwrap_or(0) + 1);
         let dir = if dir.is_empty() { "/" } else { dir };
         remove_dots(&concat(&[dir, path]))
     };
@@ -41,7 +41,7 @@ pub fn has_scheme(url: &str) -> bool {
     let Some(colon) = url.find(':') else {
         return false;
     };
-    let scheme = &url[..colon];
+    let scheme = before(url, colon);
     scheme.starts_with(|c: char| c.is_ascii_alphabetic())
         && scheme
             .chars()
@@ -64,12 +64,12 @@ impl<'a> Parts<'a> {
             return None;
         }
         let colon = base.find(':')?;
-        let after = base[colon + 1..].strip_prefix("//")?;
-        let authority_end = colon + 3 + after.find(['/', '?', '#']).unwrap_or(after.len());
-        let (path, _) = split_path(&base[authority_end..]);
+        let authority = after(base, colon + 1).strip_prefix("//")?;
+        let authority_end = colon + 3 + authority.find(['/', '?', '#']).unwrap_or(authority.len());
+        let (path, _) = split_path(after(base, authority_end));
         Some(Self {
-            scheme: &base[..=colon],
-            origin: &base[..authority_end],
+            scheme: before(base, colon + 1),
+            origin: before(base, authority_end),
             path: if path.is_empty() { "/" } else { path },
         })
     }
@@ -78,12 +78,13 @@ impl<'a> Parts<'a> {
 /// Splits a reference into its path and its `?query#fragment` tail.
 fn split_path(reference: &str) -> (&str, &str) {
     let cut = reference.find(['?', '#']).unwrap_or(reference.len());
-    reference.split_at(cut)
+    split_at(reference, cut)
 }
 
 /// RFC 3986's "remove dot segments" for a path that starts with `/`.
 fn remove_dots(path: &str) -> String {
-    let segments: Vec<&str> = path.split('/').skip(1).collect();
+    // The segments after the leading `/` (a `skip(1)` would bring its own iterator code).
+    let segments: Vec<&str> = after(path, 1).split('/').collect();
     let mut out: Vec<&str> = Vec::with_capacity(segments.len());
     for (i, segment) in segments.iter().enumerate() {
         let last = i + 1 == segments.len();

@@ -14,9 +14,8 @@
 pub mod fill;
 
 use std::cell::{Cell, RefCell};
-use std::collections::BTreeMap;
 
-use expressconsent_protocol::{FieldTelemetry, Telemetry};
+use expressconsent_protocol::FieldTelemetry;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::{
@@ -31,6 +30,57 @@ use fill::{Fill, Kind};
 const PASTE_WINDOW_MS: f64 = 100.0;
 /// Every element that may be a field.
 const FIELDS: &str = "input, textarea, select";
+
+/// The protocol's `Telemetry` as the SDK holds it; the upload sends it under the same keys.
+#[derive(Debug, Clone, Default)]
+pub struct Telemetry {
+    /// Milliseconds from page load to capture.
+    pub time_on_page_ms: f64,
+    /// Any pointer (mouse/pen) activity seen.
+    pub pointer_activity: bool,
+    /// Any touch activity seen.
+    pub touch_activity: bool,
+    /// Per field, keyed by the field's name or id.
+    pub fields: Fields,
+}
+
+/// Per-field signals sorted by key, as a `BTreeMap` would hold them: a handful of fields
+/// do not need its code, which would weigh kilobytes in every page's wasm.
+#[derive(Debug, Clone, Default)]
+pub struct Fields(Vec<(String, FieldTelemetry)>);
+
+impl Fields {
+    /// The entry of `key`.
+    pub fn get(&self, key: &str) -> Option<&FieldTelemetry> {
+        self.0.get(self.find(key).ok()?).map(|(_, v)| v)
+    }
+
+    /// Whether `key` has an entry.
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.find(key).is_ok()
+    }
+
+    /// The keys, in order.
+    pub fn keys(&self) -> impl Iterator<Item = &String> {
+        self.0.iter().map(|(k, _)| k)
+    }
+
+    /// The entries, in key order.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &FieldTelemetry)> {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+
+    fn find(&self, key: &str) -> Result<usize, usize> {
+        self.0.binary_search_by(|(k, _)| k.as_str().cmp(key))
+    }
+
+    /// Adds an entry unless `key` already has one.
+    fn insert(&mut self, key: String, entry: FieldTelemetry) {
+        if let Err(at) = self.find(&key) {
+            self.0.insert(at, (key, entry));
+        }
+    }
+}
 
 /// What the log knows about one field.
 struct Field {
@@ -52,7 +102,9 @@ struct Log {
 }
 
 thread_local! {
-    static LOG: RefCell<Log> = RefCell::new(Log::default());
+    static LOG: RefCell<Log> = const {
+        RefCell::new(Log { fields: Vec::new(), pointer: false, touch: false })
+    };
     static STARTED: Cell<bool> = const { Cell::new(false) };
 }
 
@@ -112,7 +164,8 @@ fn field_of(event: &Event) -> Option<(Element, Kind)> {
 }
 
 /// Runs `update` on the log's entry for the event's field, creating it on first sight.
-fn with_field(event: &Event, update: impl FnOnce(&mut Field)) {
+/// `update` is a trait object so that the lookup exists once, not once per handler.
+fn with_field(event: &Event, update: &mut dyn FnMut(&mut Field)) {
     let Some((element, kind)) = field_of(event) else {
         return;
     };
@@ -133,13 +186,15 @@ fn with_field(event: &Event, update: impl FnOnce(&mut Field)) {
                 fields.len() - 1
             }
         };
-        update(&mut fields[index]);
+        if let Some(field) = fields.get_mut(index) {
+            update(field);
+        }
     });
 }
 
 fn on_focus(event: &Event) {
     let now = dom::now_ms();
-    with_field(event, |field| {
+    with_field(event, &mut |field| {
         field.first_focus_ms.get_or_insert(now);
     });
 }
@@ -151,12 +206,12 @@ fn on_key(event: &Event) {
     if key.repeat() || !fill::is_keystroke(&key.key()) {
         return;
     }
-    with_field(event, |field| field.keystrokes += 1);
+    with_field(event, &mut |field| field.keystrokes += 1);
 }
 
 fn on_paste(event: &Event) {
     let now = dom::now_ms();
-    with_field(event, |field| field.pasted_at_ms = Some(now));
+    with_field(event, &mut |field| field.pasted_at_ms = Some(now));
 }
 
 fn on_input(event: &Event) {
@@ -165,18 +220,18 @@ fn on_input(event: &Event) {
         .map(|e| e.input_type())
         .unwrap_or_default();
     let now = dom::now_ms();
-    with_field(event, |field| {
+    with_field(event, &mut |field| {
         let pasted_just_now = field
             .pasted_at_ms
             .is_some_and(|at| now - at <= PASTE_WINDOW_MS);
         field.fill = fill::from_input(&input_type, field.kind, pasted_just_now, field.fill);
-        field.trusted = Some(fill::fingerprint(&value_of(&field.element)));
+        field.trusted = Some(value_fingerprint(&field.element));
     });
 }
 
 fn remember_value(event: &Event) {
-    with_field(event, |field| {
-        field.trusted = Some(fill::fingerprint(&value_of(&field.element)));
+    with_field(event, &mut |field| {
+        field.trusted = Some(value_fingerprint(&field.element));
     });
 }
 
@@ -204,7 +259,7 @@ pub fn collect() -> Telemetry {
         .unwrap_or_default();
     LOG.with(|log| {
         let log = log.borrow();
-        let mut fields = BTreeMap::new();
+        let mut fields = Fields::default();
         for field in &log.fields {
             insert(&mut fields, &field.element, describe(field, now));
         }
@@ -242,7 +297,7 @@ fn describe(field: &Field, now: f64) -> FieldTelemetry {
         Fill::Autofilled
     } else {
         match field.trusted {
-            Some(trusted) if trusted != fill::fingerprint(&value_of(element)) => Fill::Programmatic,
+            Some(trusted) if trusted != value_fingerprint(element) => Fill::Programmatic,
             Some(_) => field.fill,
             None if changed_from_default(element) => Fill::Programmatic,
             None => Fill::Untouched,
@@ -257,7 +312,7 @@ fn describe(field: &Field, now: f64) -> FieldTelemetry {
 
 /// Keys a field by its `name`, else its `id`, else a CSS path; a key already taken (two
 /// fields with one name) falls back to the path.
-fn insert(fields: &mut BTreeMap<String, FieldTelemetry>, element: &Element, entry: FieldTelemetry) {
+fn insert(fields: &mut Fields, element: &Element, entry: FieldTelemetry) {
     let named = element
         .get_attribute("name")
         .filter(|n| !n.is_empty())
@@ -266,7 +321,7 @@ fn insert(fields: &mut BTreeMap<String, FieldTelemetry>, element: &Element, entr
         Some(key) if !fields.contains_key(&key) => key,
         _ => trigger::css_path(element),
     };
-    fields.entry(key).or_insert(entry);
+    fields.insert(key, entry);
 }
 
 /// The browser shows the field as autofilled now (the state ends when the user edits it).
@@ -274,6 +329,12 @@ fn is_autofilled(element: &Element) -> bool {
     // Browsers without one of the pseudo-classes throw; that means "no".
     element.matches(":autofill").unwrap_or(false)
         || element.matches(":-webkit-autofill").unwrap_or(false)
+}
+
+/// The fingerprint of the field's current value (kept out of line: three handlers use it).
+#[inline(never)]
+fn value_fingerprint(element: &Element) -> u64 {
+    fill::fingerprint(&value_of(element))
 }
 
 fn value_of(element: &Element) -> String {
@@ -299,10 +360,12 @@ fn changed_from_default(element: &Element) -> bool {
     let Some(select) = element.dyn_ref::<HtmlSelectElement>() else {
         return false;
     };
-    let options: Vec<HtmlOptionElement> = (0..select.length())
-        .filter_map(|i| select.item(i))
-        .filter_map(|o| o.dyn_into().ok())
-        .collect();
+    let mut options: Vec<HtmlOptionElement> = Vec::new();
+    for i in 0..select.length() {
+        if let Some(option) = select.item(i).and_then(|o| o.dyn_into().ok()) {
+            options.push(option);
+        }
+    }
     let marked = options.iter().any(|o| o.default_selected());
     options.iter().enumerate().any(|(i, option)| {
         // Without a `selected` attribute a single select starts on its first option.

@@ -4,12 +4,36 @@
 //! Reading by hand rather than through serde keeps a deserializer (and the float printing
 //! its error messages bring) out of the wasm; the answer has a handful of fields.
 
-use std::collections::BTreeMap;
-
-use expressconsent_protocol::{CaptureResult, PackageData};
 use wasm_bindgen::{JsCast, JsValue};
 
+use crate::dom::property as get;
 use crate::error::{ErrorCode, SdkError};
+
+/// The protocol's `CaptureResult` as the SDK holds it: the same fields, with the sub-group
+/// map as the list of pairs the server sent rather than a `BTreeMap`, whose code would weigh
+/// kilobytes in every page's wasm.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CaptureResult {
+    /// The new CDR's id.
+    pub cdr_id: String,
+    /// The session package and its sub-groups.
+    pub package_data: PackageData,
+    /// Absolute share URL, with `autoShare`.
+    pub share_url: Option<String>,
+    /// The token of `shareUrl`, with `autoShare`.
+    pub share_token: Option<String>,
+    /// Expiry of `shareUrl`, epoch milliseconds, with `autoShare`.
+    pub share_expires_at: Option<i64>,
+}
+
+/// The session package a capture belongs to.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PackageData {
+    /// The per-tab session package (`pkg_…`).
+    pub package_id: String,
+    /// Sub-group id → its package id, in the server's order.
+    pub sub_group_id_map: Vec<(String, String)>,
+}
 
 /// What one upload attempt came to.
 #[derive(Debug)]
@@ -80,11 +104,11 @@ pub fn read_answer(status: u16, body: &JsValue) -> Result<CaptureResult, SdkErro
 
 fn read_result(data: &JsValue) -> Option<CaptureResult> {
     let package = get(data, "packageData")?;
-    let mut sub_group_id_map = BTreeMap::new();
+    let mut sub_group_id_map = Vec::new();
     if let Some(map) = get(&package, "subGroupIdMap").filter(|m| m.is_object()) {
         for entry in js_sys::Object::entries(map.unchecked_ref()).iter() {
             let entry: js_sys::Array = entry.unchecked_into();
-            sub_group_id_map.insert(entry.get(0).as_string()?, entry.get(1).as_string()?);
+            sub_group_id_map.push((entry.get(0).as_string()?, entry.get(1).as_string()?));
         }
     }
     Some(CaptureResult {
@@ -127,16 +151,6 @@ pub fn result_to_js(result: &CaptureResult) -> JsValue {
         set(&object, "shareExpiresAt", &JsValue::from_f64(at as f64));
     }
     object.into()
-}
-
-/// A property that is present and neither `undefined` nor `null`; `None` on non-objects.
-fn get(object: &JsValue, key: &str) -> Option<JsValue> {
-    if !object.is_object() {
-        return None;
-    }
-    js_sys::Reflect::get(object, &JsValue::from_str(key))
-        .ok()
-        .filter(|value| !value.is_undefined() && !value.is_null())
 }
 
 fn string(object: &JsValue, key: &str) -> Option<String> {

@@ -6,12 +6,12 @@
 //! `CompressionStream("gzip")` (a snapshot shrinks five to ten times) and sent with
 //! `Content-Encoding: gzip`; where that API is missing the JSON goes as it is.
 
-use expressconsent_protocol::CaptureRequest;
 use js_sys::{Array, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, ReadableWritablePair, Response};
 
+use super::wire::CaptureRequest;
 use crate::error::SdkError;
 
 #[wasm_bindgen]

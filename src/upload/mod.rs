@@ -19,14 +19,14 @@ pub mod pending;
 pub mod session;
 pub mod wire;
 
-use expressconsent_protocol::{CaptureRequest, CaptureResult};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{RequestCredentials, RequestInit, RequestMode, Response};
 
-pub use answer::{read_answer, result_to_js, Attempt};
+pub use answer::{read_answer, result_to_js, Attempt, CaptureResult, PackageData};
 pub use pending::Upload;
 pub use session::{package_id, random_uuid, PACKAGE_KEY};
+pub use wire::CaptureRequest;
 
 use crate::config::Config;
 use crate::deadline::{sleep, Deadline};

@@ -79,10 +79,17 @@ pub fn kept() -> Vec<Kept> {
 
 fn list(storage: &Storage) -> Vec<Kept> {
     let count = storage.length().unwrap_or(0);
-    let mut kept: Vec<Kept> = (0..count)
-        .filter_map(|i| storage.key(i).ok().flatten())
-        .filter_map(|item| parse_item_key(&item))
-        .collect();
+    let mut kept = Vec::new();
+    for i in 0..count {
+        if let Some(entry) = storage
+            .key(i)
+            .ok()
+            .flatten()
+            .and_then(|k| parse_item_key(&k))
+        {
+            kept.push(entry);
+        }
+    }
     // Insertion sort: the list is a handful long, and the library sorts weigh kilobytes.
     for i in 1..kept.len() {
         let mut j = i;

@@ -7,10 +7,43 @@
 //! server reads what it always read (the end-to-end suite checks what it stores).
 
 use expressconsent_protocol::{
-    CaptureRequest, ConsentCheckbox, Disclosure, PageInfo, Size, Snapshot, Telemetry, Trigger,
+    AutoShare, ConsentCheckbox, Disclosure, PageInfo, Size, Snapshot, Trigger,
 };
 use js_sys::{Array, Object};
 use wasm_bindgen::JsValue;
+
+use crate::telemetry::Telemetry;
+
+/// The protocol's `CaptureRequest` as the SDK holds it: the same fields, but `custom`
+/// travels as a JS value (attached by [`request`]) and the telemetry's fields are a sorted
+/// list rather than a `BTreeMap`, whose code would weigh kilobytes in every page's wasm.
+#[derive(Debug, Clone)]
+pub struct CaptureRequest {
+    /// Unique per capture attempt; a retry with the same key yields the same CDR.
+    pub idempotency_key: String,
+    /// The per-tab session this capture belongs to (`pkg_…`).
+    pub package_id: String,
+    /// Sub-group packages this capture joins.
+    pub sub_group_ids: Vec<String>,
+    /// Mint a share link during the upload.
+    pub auto_share: Option<AutoShare>,
+    /// Where and on what the page was shown.
+    pub page: PageInfo,
+    /// What the page looked like at submit.
+    pub snapshot: Snapshot,
+    /// Every element tagged `data-ec-disclosure`.
+    pub disclosures: Vec<Disclosure>,
+    /// Every element tagged `data-ec-consent-checkbox`.
+    pub consent_checkboxes: Vec<ConsentCheckbox>,
+    /// The element and event that caused the capture, when known.
+    pub trigger: Option<Trigger>,
+    /// The `highlightTarget` option.
+    pub highlight_target: Option<String>,
+    /// How the form was filled in since the page loaded.
+    pub telemetry: Telemetry,
+    /// Version of the SDK that made the capture.
+    pub sdk_version: String,
+}
 
 /// A fresh plain object being filled in.
 struct Fields(Object);
@@ -20,15 +53,18 @@ impl Fields {
         Self(Object::new())
     }
 
+    #[inline(never)]
     fn set(&self, key: &str, value: &JsValue) {
         // Setting a property on a fresh plain object cannot fail.
         let _ = js_sys::Reflect::set(&self.0, &JsValue::from_str(key), value);
     }
 
+    #[inline(never)]
     fn str(&self, key: &str, value: &str) {
         self.set(key, &JsValue::from_str(value));
     }
 
+    #[inline(never)]
     fn num(&self, key: &str, value: f64) {
         self.set(key, &JsValue::from_f64(value));
     }
@@ -43,7 +79,12 @@ impl Fields {
 }
 
 fn array<T>(items: &[T], each: impl Fn(&T) -> JsValue) -> JsValue {
-    items.iter().map(each).collect::<Array>().into()
+    // A plain loop: `collect::<Array>()` brings iterator code per item type.
+    let array = Array::new();
+    for item in items {
+        array.push(&each(item));
+    }
+    array.into()
 }
 
 /// The request with `custom` attached last, as the body's JSON has it.
@@ -175,7 +216,7 @@ fn telemetry(t: &Telemetry) -> JsValue {
     o.bool("pointerActivity", t.pointer_activity);
     o.bool("touchActivity", t.touch_activity);
     let fields = Fields::new();
-    for (key, field) in &t.fields {
+    for (key, field) in t.fields.iter() {
         let f = Fields::new();
         f.str("fillMethod", &field.fill_method);
         f.num("keystrokes", f64::from(field.keystrokes));

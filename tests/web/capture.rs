@@ -2,11 +2,11 @@
 //! never throw; server answers map to the codes a page branches on; what cannot be
 //! delivered is kept for the next page load.
 
-use expressconsent_protocol::{CaptureResult, PackageData};
 use expressconsent_sdk::error::ErrorCode;
 use expressconsent_sdk::upload::answer::parse_body;
 use expressconsent_sdk::upload::body::{gzip, Body};
 use expressconsent_sdk::upload::{pending, Attempt, Upload};
+use expressconsent_sdk::upload::{CaptureResult, PackageData};
 use expressconsent_sdk::{result_to_js, upload};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;

@@ -57,8 +57,8 @@ fn fields_set_by_script_are_programmatic_and_untouched_ones_are_empty() {
     assert_eq!(method("tel-untouched"), "");
     let fields = telemetry::collect().fields;
     assert!(!fields.contains_key("tel-hidden") && !fields.contains_key("tel-box"));
-    assert_eq!(fields["tel-script"].keystrokes, 0);
-    assert_eq!(fields["tel-script"].focus_to_submit_ms, None);
+    assert_eq!(fields.get("tel-script").unwrap().keystrokes, 0);
+    assert_eq!(fields.get("tel-script").unwrap().focus_to_submit_ms, None);
 }
 
 #[wasm_bindgen_test]

@@ -32,6 +32,7 @@ use open::{Open, Role};
 use trees::Counters;
 
 use super::html::{self, StartTag};
+use crate::text::{after, before, slice};
 
 pub use page::{Canvas, Field, LinkSheet, Page};
 
@@ -94,11 +95,11 @@ impl<'a> Pass<'a, '_> {
     fn run(&mut self) {
         let bytes = self.src.as_bytes();
         while self.pos < bytes.len() {
-            let rest = &self.src[self.pos..];
+            let rest = after(self.src, self.pos);
             if rest.starts_with("<!--") {
                 let end = html::find(rest, "-->").map_or(rest.len(), |e| e + 3);
                 self.pending_root = None;
-                self.emit_raw(&rest[..end]);
+                self.emit_raw(before(rest, end));
                 self.pos += end;
             } else if rest.starts_with("</") {
                 let end = rest.find('>').map_or(rest.len(), |e| e + 1);
@@ -119,9 +120,9 @@ impl<'a> Pass<'a, '_> {
                     None => self.pos = bytes.len(),
                 }
             } else {
-                let len = rest[1..].find('<').map_or(rest.len(), |e| e + 1);
+                let len = after(rest, 1).find('<').map_or(rest.len(), |e| e + 1);
                 self.pending_root = None;
-                self.text(&rest[..len]);
+                self.text(before(rest, len));
                 self.pos += len;
             }
         }
@@ -272,7 +273,7 @@ impl<'a> Pass<'a, '_> {
         self.stack.push(open);
         if raw {
             let end = html::raw_text_end(self.src, self.pos, name);
-            let text = &self.src[self.pos..end];
+            let text = slice(self.src, self.pos, end);
             self.pos = end;
             self.text(text);
         }
