@@ -2,8 +2,9 @@
 # Builds the browser SDK into pkg/: wasm-pack (the size-tuned `wasm-release` profile of
 # Cargo.toml, ES module), then npm binaryen's
 # wasm-opt -Oz (Debian's older binaryen makes modules that crash at load), then the glue
-# renamed to match and minified (scripts/shrink-glue.mjs), then the script-tag loader
-# beside it. The server serves pkg/ at /sdk/v1/.
+# renamed to match, with the JS helpers of js/ copied in, and minified
+# (scripts/shrink-glue.mjs), then the script-tag loader beside it. The server serves pkg/
+# at /sdk/v1/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
@@ -26,5 +27,7 @@ mv "$wasm.opt" "$wasm"
 node scripts/shrink-glue.mjs pkg/names.json "$wasm" pkg/expressconsent_sdk.js \
   pkg/expressconsent_sdk_bg.wasm.d.ts
 rm pkg/names.json
+# shrink-glue.mjs copied the SDK's JS helpers (js/upload.js) into the glue.
+rm -rf pkg/snippets
 terser js/sdk.js --compress --mangle --comments false -o pkg/sdk.js
 printf 'SDK built: %s (%s bytes wasm)\n' pkg/ "$(wc -c < "$wasm")" >&2

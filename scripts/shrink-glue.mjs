@@ -1,6 +1,7 @@
 // Shrinks the wasm-bindgen glue to match a wasm whose import and export names binaryen
 // minified (`wasm-opt --minify-imports-and-exports-and-modules`, which prints the mapping),
-// then minifies the glue with terser. Called by scripts/build-sdk.sh:
+// copies the SDK's JS helpers (js/*.js, imported from snippets/) into it, then minifies the
+// glue with terser. Called by scripts/build-sdk.sh:
 //
 //   node scripts/shrink-glue.mjs MAPPING.json pkg/expressconsent_sdk_bg.wasm pkg/expressconsent_sdk.js [FILE.d.ts…]
 //
@@ -46,6 +47,24 @@ const replaceAll = (text, pattern, replacement, what) => {
 };
 
 let glue = await readFile(gluePath, "utf8");
+// The SDK's own JS helpers (`#[wasm_bindgen(module = "/js/…")]`, which wasm-pack copies
+// under snippets/): `import { a, b } from './snippets/…/x.js';` becomes the file's text with
+// its `export`s dropped, so that the helpers cost no request of their own. Only named
+// imports of plain function declarations are supported; anything else fails the build.
+const glueDir = gluePath.replace(/[^/]*$/, "");
+glue = await (async () => {
+  let out = glue;
+  for (const [line, names, path] of glue.matchAll(/^import \{([^}]*)\} from '(\.\/snippets\/[^']+)';$/gm)) {
+    const source = await readFile(glueDir + path, "utf8");
+    for (const name of names.split(",").map((n) => n.trim())) {
+      if (!new RegExp(`^export function ${escape(name)}\\(`, "m").test(source)) fail(`${path} does not export function ${name}`);
+    }
+    if (/^(import|export (?!function ))/m.test(source)) fail(`${path} has imports or non-function exports`);
+    out = out.replace(line, source.replace(/^export function /gm, "function "));
+  }
+  if (out.includes("./snippets/")) fail("the glue imports a snippet in a form this script cannot inline");
+  return out;
+})();
 // The imports object: `"./x_bg.js": import0` becomes `"a": import0`.
 glue = replaceAll(glue, new RegExp(`(["'])${escape(oldModules[0])}\\1:`, "g"), () => `${JSON.stringify(modules[0])}:`, "the import module");
 // Its keys: `        __wbg_foo_0123: function(` (one per import).

@@ -69,10 +69,11 @@ fn get_string(object: &JsValue, key: &str) -> Result<Option<String>, SdkError> {
 }
 
 fn page_origin() -> Result<String, SdkError> {
-    dom::window()?
-        .location()
-        .origin()
-        .map_err(|_| SdkError::invalid("init: api is required when the page has no origin"))
+    let window: JsValue = dom::window()?.into();
+    let location = dom::get(&window, "location");
+    dom::property(&location, "origin")
+        .and_then(|origin| origin.as_string())
+        .ok_or_else(|| SdkError::invalid("init: api is required when the page has no origin"))
 }
 
 /// Checks that `api` is an absolute http(s) URL and drops trailing slashes, so that paths

@@ -6,8 +6,8 @@
 //! facts only; the server derives the consent mechanism from them and from the snapshot.
 
 use expressconsent_protocol::{ConsentCheckbox, Disclosure, MAX_DISCLOSURE_CHARS};
-use wasm_bindgen::JsCast;
-use web_sys::{Element, HtmlElement, HtmlInputElement, Window};
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{Element, HtmlInputElement, Window};
 
 use crate::error::SdkError;
 use crate::snapshot::{mask_text, MASK};
@@ -16,7 +16,8 @@ use crate::{contrast, dom};
 /// Every element tagged `data-ec-disclosure`, in document order.
 pub fn disclosures() -> Result<Vec<Disclosure>, SdkError> {
     let window = dom::window()?;
-    let Some(root) = dom::document()?.document_element() else {
+    let document = dom::document()?;
+    let Some(root) = dom::get_object::<Element>(&document, "documentElement") else {
         return Ok(Vec::new());
     };
     let found = dom::query_all(&root, "[data-ec-disclosure]");
@@ -25,7 +26,8 @@ pub fn disclosures() -> Result<Vec<Disclosure>, SdkError> {
 
 /// Every element tagged `data-ec-consent-checkbox`, in document order.
 pub fn checkboxes() -> Result<Vec<ConsentCheckbox>, SdkError> {
-    let Some(root) = dom::document()?.document_element() else {
+    let document = dom::document()?;
+    let Some(root) = dom::get_object::<Element>(&document, "documentElement") else {
         return Ok(Vec::new());
     };
     let found = dom::query_all(&root, "[data-ec-consent-checkbox]");
@@ -69,10 +71,8 @@ fn disclosure(window: &Window, element: &Element) -> Disclosure {
 fn text(element: &Element) -> String {
     let raw = if dom::is_within(element, MASK) || !dom::query_all(element, MASK).is_empty() {
         masked_text(element)
-    } else if let Some(html) = element.dyn_ref::<HtmlElement>() {
-        html.inner_text()
     } else {
-        element.text_content().unwrap_or_default()
+        dom::rendered_text(element)
     };
     dom::truncate_chars(raw.trim(), MAX_DISCLOSURE_CHARS)
 }
@@ -90,19 +90,20 @@ fn masked_text(element: &Element) -> String {
             .iter()
             .for_each(|el| mask_text(el));
     }
-    copy.text_content().unwrap_or_default()
+    dom::get_string(&copy, "textContent")
 }
 
 fn in_viewport(window: &Window, element: &Element) -> bool {
-    let rect = element.get_bounding_client_rect();
-    let size = |v: Result<wasm_bindgen::JsValue, _>| v.ok().and_then(|v| v.as_f64()).unwrap_or(0.0);
-    let (width, height) = (size(window.inner_width()), size(window.inner_height()));
-    rect.width() > 0.0
-        && rect.height() > 0.0
-        && rect.bottom() > 0.0
-        && rect.right() > 0.0
-        && rect.top() < height
-        && rect.left() < width
+    let rect: JsValue = element.get_bounding_client_rect().into();
+    let side = |name: &str| dom::get_number(&rect, name);
+    let height = dom::get_number(window, "innerHeight");
+    let width = dom::get_number(window, "innerWidth");
+    side("width") > 0.0
+        && side("height") > 0.0
+        && side("bottom") > 0.0
+        && side("right") > 0.0
+        && side("top") < height
+        && side("left") < width
 }
 
 /// The opacity the element is painted with: CSS opacity multiplies down the tree.
@@ -118,7 +119,7 @@ fn opacity(window: &Window, element: &Element) -> f64 {
             .and_then(|v| dom::css_number(&v))
             .unwrap_or(1.0);
         product *= own;
-        current = el.parent_element();
+        current = dom::get_object(&el, "parentElement");
     }
     product
 }
@@ -127,13 +128,17 @@ fn opacity(window: &Window, element: &Element) -> f64 {
 /// (e.g. a `<label>`) around a native checkbox reports that checkbox.
 fn is_checked(element: &Element) -> bool {
     if let Some(input) = element.dyn_ref::<HtmlInputElement>() {
-        return input.checked();
+        return checked(input);
     }
     if let Some(aria) = element.get_attribute("aria-checked") {
         return aria == "true";
     }
     matches!(
         element.query_selector("input[type=checkbox], input[type=radio]"),
-        Ok(Some(inner)) if inner.dyn_ref::<HtmlInputElement>().is_some_and(|i| i.checked())
+        Ok(Some(inner)) if inner.dyn_ref::<HtmlInputElement>().is_some_and(checked)
     )
+}
+
+fn checked(input: &HtmlInputElement) -> bool {
+    dom::get(input, "checked").is_truthy()
 }

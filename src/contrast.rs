@@ -113,7 +113,7 @@ pub fn of_element(window: &Window, element: &Element) -> Option<f64> {
         if color.a >= 1.0 {
             break;
         }
-        current = el.parent_element();
+        current = dom::get_object(&el, "parentElement");
     }
     let background = layers
         .iter()

@@ -18,8 +18,8 @@ pub fn window() -> Result<Window, SdkError> {
 
 /// The page's document.
 pub fn document() -> Result<Document, SdkError> {
-    window()?
-        .document()
+    let window = window()?;
+    get_object(&window, "document")
         .ok_or_else(|| SdkError::invalid("ExpressConsent needs a document"))
 }
 
@@ -53,6 +53,32 @@ pub fn property(object: &JsValue, key: &str) -> Option<JsValue> {
         .filter(|value| !value.is_undefined() && !value.is_null())
 }
 
+/// `object[key]` as the browser returns it (`undefined` when it cannot be read). One
+/// `Reflect.get` import serves every property the SDK reads once per capture; a typed
+/// web-sys getter for each would be one import and one glue function apiece.
+#[inline(never)]
+pub fn get(object: &JsValue, key: &str) -> JsValue {
+    Reflect::get(object, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// `object[key]` as a `T` when it is neither `undefined` nor `null`; for properties whose
+/// type the DOM fixes (`parentElement` is an `Element`), so no `instanceof` check is made.
+pub fn get_object<T: JsCast>(object: &JsValue, key: &str) -> Option<T> {
+    property(object, key).map(JsCast::unchecked_into)
+}
+
+/// `object[key]` when it is a string, else `""`.
+#[inline(never)]
+pub fn get_string(object: &JsValue, key: &str) -> String {
+    get(object, key).as_string().unwrap_or_default()
+}
+
+/// `object[key]` when it is a number, else 0.
+#[inline(never)]
+pub fn get_number(object: &JsValue, key: &str) -> f64 {
+    get(object, key).as_f64().unwrap_or(0.0)
+}
+
 /// Whether `element` is inside (or is) an element matching `selector`.
 pub fn is_within(element: &Element, selector: &str) -> bool {
     matches!(element.closest(selector), Ok(Some(_)))
@@ -61,9 +87,15 @@ pub fn is_within(element: &Element, selector: &str) -> bool {
 /// Milliseconds since the page's time origin; the clock for budgets and durations, since
 /// it never jumps when the user's wall clock is changed.
 pub fn now_ms() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map_or(0.0, |p| p.now())
+    get_object::<web_sys::Performance>(&js_sys::global(), "performance").map_or(0.0, |p| p.now())
+}
+
+/// The text an element shows: `innerText` (rendered, as the consumer reads it) for HTML
+/// elements, `textContent` for others (SVG), which have no `innerText`.
+pub fn rendered_text(element: &Element) -> String {
+    property(element, "innerText")
+        .and_then(|text| text.as_string())
+        .unwrap_or_else(|| get_string(element, "textContent"))
 }
 
 /// A number as CSS writes it (`14px` → 14, `0.5` → 0.5), or `None`. JavaScript's

@@ -93,11 +93,11 @@ impl SdkError {
     /// `code` and, when the server answered, `status` and `serverCode`.
     pub fn to_js(&self) -> JsValue {
         let error = js_sys::Error::new(&self.message);
-        error.set_name("ExpressConsentError");
         let set = |key: &str, value: JsValue| {
             // Setting a property on a fresh, unfrozen Error cannot fail.
             let _ = js_sys::Reflect::set(&error, &JsValue::from_str(key), &value);
         };
+        set("name", JsValue::from_str("ExpressConsentError"));
         set("code", JsValue::from_str(self.code.as_str()));
         if let Some(status) = self.status {
             set("status", JsValue::from(status));

@@ -6,33 +6,29 @@
 
 use expressconsent_protocol::{PageInfo, Size};
 use wasm_bindgen::JsValue;
-use web_sys::Window;
 
 use crate::dom;
 use crate::error::SdkError;
 
-/// Reads the page's environment at this moment.
+/// Reads the page's environment at this moment. Each property is read by name: a
+/// typed getter apiece would cost the download an import and a glue function each.
 pub fn collect() -> Result<PageInfo, SdkError> {
-    let window = dom::window()?;
-    let document = dom::document()?;
-    let navigator = window.navigator();
-    let number =
-        |value: Result<JsValue, JsValue>| value.ok().and_then(|v| v.as_f64()).unwrap_or(0.0);
+    let window: JsValue = dom::window()?.into();
+    let document: JsValue = dom::document()?.into();
+    let navigator = dom::get(&window, "navigator");
+    let screen = dom::get(&window, "screen");
     Ok(PageInfo {
-        url: window.location().href().unwrap_or_default(),
-        title: document.title(),
-        referrer: document.referrer(),
-        user_agent: navigator.user_agent().unwrap_or_default(),
-        language: navigator.language().unwrap_or_default(),
+        url: dom::get_string(&dom::get(&window, "location"), "href"),
+        title: dom::get_string(&document, "title"),
+        referrer: dom::get_string(&document, "referrer"),
+        user_agent: dom::get_string(&navigator, "userAgent"),
+        language: dom::get_string(&navigator, "language"),
         time_zone: time_zone(),
-        viewport: Size {
-            width: number(window.inner_width()),
-            height: number(window.inner_height()),
-        },
-        screen: screen_size(&window),
-        device_pixel_ratio: window.device_pixel_ratio(),
+        viewport: size(&window, "innerWidth", "innerHeight"),
+        screen: size(&screen, "width", "height"),
+        device_pixel_ratio: dom::get_number(&window, "devicePixelRatio"),
         captured_at: js_sys::Date::now(),
-        loaded_at: window.performance().map_or(0.0, |p| p.time_origin()),
+        loaded_at: dom::get_number(&dom::get(&window, "performance"), "timeOrigin"),
     })
 }
 
@@ -45,12 +41,9 @@ pub fn time_zone() -> String {
         .unwrap_or_default()
 }
 
-fn screen_size(window: &Window) -> Size {
-    let Ok(screen) = window.screen() else {
-        return Size::default();
-    };
+fn size(object: &JsValue, width: &str, height: &str) -> Size {
     Size {
-        width: screen.width().map_or(0.0, f64::from),
-        height: screen.height().map_or(0.0, f64::from),
+        width: dom::get_number(object, width),
+        height: dom::get_number(object, height),
     }
 }

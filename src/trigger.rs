@@ -24,7 +24,7 @@ use std::cell::{Cell, RefCell};
 use expressconsent_protocol::Trigger;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{Element, Event, HtmlElement, HtmlInputElement};
+use web_sys::{Element, Event, HtmlInputElement};
 
 use crate::snapshot::MASK;
 use crate::{dom, text};
@@ -68,24 +68,24 @@ pub fn start() {
     if WATCHING.replace(true) {
         return;
     }
-    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+    let Ok(document) = dom::document() else {
         return;
     };
     let on_press = Closure::<dyn FnMut(Event)>::new(|event: Event| {
-        if !event.is_trusted() {
+        if !dom::get(&event, "isTrusted").is_truthy() {
             return;
         }
-        let is_enter = event
-            .dyn_ref::<web_sys::KeyboardEvent>()
-            .is_some_and(|key| key.key() == "Enter");
-        if event.type_() == "keydown" && !is_enter {
+        let is_enter = dom::get_string(&event, "key") == "Enter";
+        if dom::get_string(&event, "type") == "keydown" && !is_enter {
             return;
         }
-        if let Some(target) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) {
-            let activation = Some((event.time_stamp(), target));
+        if let Some(target) =
+            dom::property(&event, "target").and_then(|t| t.dyn_into::<Element>().ok())
+        {
+            let activation = Some((dom::get_number(&event, "timeStamp"), target));
             LAST_ACTIVATION.with(|last| *last.borrow_mut() = activation);
         }
-        if event.type_() == "click" {
+        if dom::get_string(&event, "type") == "click" {
             if let (Some(element), true) = pressed(&event) {
                 LAST_PRESS.with(|last| *last.borrow_mut() = Some((event, element)));
             }
@@ -105,7 +105,7 @@ pub fn start() {
 /// The element an event pressed (the submitter of a form submission, else the target),
 /// and whether it, or the target, is a tagged submit control.
 fn pressed(event: &Event) -> (Option<Element>, bool) {
-    let target = event.target().and_then(|t| t.dyn_into::<Element>().ok());
+    let target = dom::property(event, "target").and_then(|t| t.dyn_into::<Element>().ok());
     let submitter = js_sys::Reflect::get(event, &JsValue::from_str("submitter"))
         .ok()
         .and_then(|s| s.dyn_into::<Element>().ok());
@@ -117,11 +117,11 @@ fn pressed(event: &Event) -> (Option<Element>, bool) {
 fn describe(event: &Event, element: Option<&Element>, is_tagged_submit: bool) -> Trigger {
     Trigger {
         tag_name: element
-            .map(|el| el.tag_name().to_ascii_lowercase())
+            .map(|el| dom::get_string(el, "tagName").to_ascii_lowercase())
             .unwrap_or_default(),
         text: element.map(label).unwrap_or_default(),
         selector: element.map(css_path).unwrap_or_default(),
-        event_type: event.type_(),
+        event_type: dom::get_string(event, "type"),
         is_trusted: is_trusted(event),
         is_tagged_submit,
         time: event_epoch_ms(event),
@@ -132,31 +132,29 @@ fn describe(event: &Event, element: Option<&Element>, is_tagged_submit: bool) ->
 /// Whether the consumer caused the event: `isTrusted`, and for a `submit` also a trusted
 /// click or Enter inside the form just before it.
 fn is_trusted(event: &Event) -> bool {
-    if !event.is_trusted() {
+    if !dom::get(event, "isTrusted").is_truthy() {
         return false;
     }
-    if event.type_() != "submit" {
+    if dom::get_string(event, "type") != "submit" {
         return true;
     }
-    let Some(form) = event
-        .target()
-        .and_then(|t| t.dyn_into::<web_sys::Node>().ok())
+    let Some(form) =
+        dom::property(event, "target").and_then(|t| t.dyn_into::<web_sys::Node>().ok())
     else {
         return false;
     };
     LAST_ACTIVATION.with(|last| {
         last.borrow().as_ref().is_some_and(|(at, element)| {
-            (event.time_stamp() - at).abs() <= ACTIVATION_WINDOW_MS && form.contains(Some(element))
+            (dom::get_number(event, "timeStamp") - at).abs() <= ACTIVATION_WINDOW_MS
+                && form.contains(Some(element))
         })
     })
 }
 
 /// The event's time as epoch milliseconds: `timeStamp` counts from the time origin.
 fn event_epoch_ms(event: &Event) -> f64 {
-    let origin = web_sys::window()
-        .and_then(|w| w.performance())
-        .map_or(0.0, |p| p.time_origin());
-    origin + event.time_stamp()
+    let performance = dom::get(&js_sys::global(), "performance");
+    dom::get_number(&performance, "timeOrigin") + dom::get_number(event, "timeStamp")
 }
 
 /// The visible label of a control: a button-like input's value, else its rendered text.
@@ -164,18 +162,19 @@ fn event_epoch_ms(event: &Event) -> f64 {
 /// a form gives nothing, since its text is the whole form rather than a label.
 fn label(element: &Element) -> String {
     let has_masked_part = matches!(element.query_selector(MASK), Ok(Some(_)));
-    if dom::is_within(element, MASK) || has_masked_part || element.local_name() == "form" {
+    if dom::is_within(element, MASK)
+        || has_masked_part
+        || dom::get_string(element, "localName") == "form"
+    {
         return String::new();
     }
     let text = if let Some(input) = element.dyn_ref::<HtmlInputElement>() {
-        match input.type_().to_ascii_lowercase().as_str() {
-            "button" | "submit" | "reset" => input.value(),
+        match dom::get_string(input, "type").to_ascii_lowercase().as_str() {
+            "button" | "submit" | "reset" => dom::get_string(input, "value"),
             _ => String::new(),
         }
-    } else if let Some(html) = element.dyn_ref::<HtmlElement>() {
-        html.inner_text()
     } else {
-        element.text_content().unwrap_or_default()
+        dom::rendered_text(element)
     };
     let mut words = String::with_capacity(text.len());
     text.split_whitespace()
@@ -192,7 +191,7 @@ pub fn css_path(element: &Element) -> String {
     let mut current = Some(element.clone());
     while let Some(el) = current {
         steps.push(step(&el));
-        current = el.parent_element();
+        current = dom::get_object(&el, "parentElement");
     }
     let mut path = String::new();
     steps
@@ -203,9 +202,9 @@ pub fn css_path(element: &Element) -> String {
 }
 
 fn step(element: &Element) -> String {
-    let tag = element.local_name();
+    let tag = dom::get_string(element, "localName");
     let mut step = tag.clone();
-    let id = element.id();
+    let id = dom::get_string(element, "id");
     let plain_id = id.starts_with(|c: char| c.is_ascii_alphabetic())
         && id
             .chars()
@@ -214,20 +213,20 @@ fn step(element: &Element) -> String {
         step.push('#');
         step.push_str(&id);
     }
-    let Some(parent) = element.parent_element() else {
+    let Some(parent) = dom::get_object::<Element>(element, "parentElement") else {
         return step;
     };
     let mut same_tag = 0;
     let mut position = 0;
-    let mut sibling = parent.first_element_child();
+    let mut sibling = dom::get_object::<Element>(&parent, "firstElementChild");
     while let Some(el) = sibling {
-        if el.local_name() == tag {
+        if dom::get_string(&el, "localName") == tag {
             same_tag += 1;
             if &el == element {
                 position = same_tag;
             }
         }
-        sibling = el.next_element_sibling();
+        sibling = dom::get_object(&el, "nextElementSibling");
     }
     if same_tag > 1 {
         step.push_str(":nth-of-type(");

@@ -41,9 +41,12 @@ impl ExpiresIn {
             return Err(LimitError("expiresInMs must be greater than 0".into()));
         }
         if ms > MAX_SHARE_EXPIRY_MS {
-            return Err(LimitError(format!(
-                "expiresInMs must be at most {MAX_SHARE_EXPIRY_MS} (2 years); got {ms}"
-            )));
+            return Err(LimitError(concat(&[
+                "expiresInMs must be at most ",
+                &decimal(MAX_SHARE_EXPIRY_MS),
+                " (2 years); got ",
+                &decimal(ms),
+            ])));
         }
         Ok(Self(ms))
     }
@@ -62,9 +65,12 @@ impl ExpiresIn {
 /// Checks the serialized size of a `custom` object.
 pub fn check_custom_size(serialized_len: usize) -> Result<(), LimitError> {
     if serialized_len > MAX_CUSTOM_BYTES {
-        return Err(LimitError(format!(
-            "custom must be at most {MAX_CUSTOM_BYTES} bytes as JSON; got {serialized_len}"
-        )));
+        return Err(LimitError(concat(&[
+            "custom must be at most ",
+            &decimal(MAX_CUSTOM_BYTES as u64),
+            " bytes as JSON; got ",
+            &decimal(serialized_len as u64),
+        ])));
     }
     Ok(())
 }
@@ -77,10 +83,12 @@ impl SubGroupIds {
     /// Checks the list of a capture request.
     pub fn new(ids: Vec<String>) -> Result<Self, LimitError> {
         if ids.len() > MAX_SUB_GROUP_IDS {
-            return Err(LimitError(format!(
-                "subGroupIds takes at most {MAX_SUB_GROUP_IDS} ids; got {}",
-                ids.len()
-            )));
+            return Err(LimitError(concat(&[
+                "subGroupIds takes at most ",
+                &decimal(MAX_SUB_GROUP_IDS as u64),
+                " ids; got ",
+                &decimal(ids.len() as u64),
+            ])));
         }
         for (i, id) in ids.iter().enumerate() {
             if id.trim().is_empty() {
@@ -89,7 +97,11 @@ impl SubGroupIds {
                 ));
             }
             if ids[..i].contains(id) {
-                return Err(LimitError(format!("subGroupIds contains \"{id}\" twice")));
+                return Err(LimitError(concat(&[
+                    "subGroupIds contains \"",
+                    id,
+                    "\" twice",
+                ])));
             }
         }
         Ok(Self(ids))
@@ -99,6 +111,29 @@ impl SubGroupIds {
     pub fn as_slice(&self) -> &[String] {
         &self.0
     }
+}
+
+// The messages are put together without `format!`: the SDK's wasm calls these checks, and
+// `core::fmt`'s machinery would weigh kilobytes in every page's download.
+
+/// The parts, joined.
+fn concat(parts: &[&str]) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    parts.iter().for_each(|part| out.push_str(part));
+    out
+}
+
+/// `n` in decimal.
+fn decimal(mut n: u64) -> String {
+    let mut digits = Vec::new();
+    loop {
+        digits.push(b'0' + (n % 10) as u8);
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    digits.iter().rev().map(|&d| char::from(d)).collect()
 }
 
 #[cfg(test)]
@@ -134,5 +169,29 @@ mod tests {
         assert!(SubGroupIds::new(six).is_err());
         assert!(SubGroupIds::new(vec!["a".into(), "a".into()]).is_err());
         assert!(SubGroupIds::new(vec![" ".into()]).is_err());
+    }
+
+    #[test]
+    fn messages_name_the_limit_and_the_value_given() {
+        let message = |error: LimitError| error.0;
+        assert_eq!(
+            message(ExpiresIn::new(MAX_SHARE_EXPIRY_MS + 1).unwrap_err()),
+            "expiresInMs must be at most 63072000000 (2 years); got 63072000001"
+        );
+        assert_eq!(
+            message(check_custom_size(16_385).unwrap_err()),
+            "custom must be at most 16384 bytes as JSON; got 16385"
+        );
+        let six: Vec<String> = (0..6).map(decimal).collect();
+        assert_eq!(
+            message(SubGroupIds::new(six).unwrap_err()),
+            "subGroupIds takes at most 5 ids; got 6"
+        );
+        assert_eq!(
+            message(SubGroupIds::new(vec!["a".into(), "a".into()]).unwrap_err()),
+            "subGroupIds contains \"a\" twice"
+        );
+        assert_eq!(decimal(0), "0");
+        assert_eq!(decimal(u64::MAX), u64::MAX.to_string());
     }
 }

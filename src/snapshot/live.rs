@@ -14,7 +14,7 @@ use js_sys::{Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{
     CssStyleSheet, Document, DocumentFragment, Element, HtmlCanvasElement, HtmlIFrameElement,
-    HtmlInputElement, HtmlOptionElement, HtmlTextAreaElement, NodeList,
+    HtmlInputElement, NodeList,
 };
 
 use super::rewrite::{Canvas, Field, LinkSheet, Page};
@@ -128,17 +128,19 @@ impl LivePage {
     /// `<html>`: the rewriter's input.
     pub fn source(&self) -> Result<String, SdkError> {
         let unreadable = || SdkError::invalid("the page could not be serialized for the snapshot");
-        let root = self.document.document_element().ok_or_else(unreadable)?;
+        let root: Element =
+            dom::get_object(&self.document, "documentElement").ok_or_else(unreadable)?;
         let shallow: Element = root
             .clone_node()
             .map_err(|_| unreadable())?
             .unchecked_into();
-        let shell = shallow.outer_html();
-        let close = concat(&["</", &root.local_name(), ">"]);
+        let shell = dom::get_string(&shallow, "outerHTML");
+        let close = concat(&["</", &dom::get_string(&root, "localName"), ">"]);
         let Some(open) = shell.strip_suffix(&close) else {
-            return Ok(root.outer_html());
+            return Ok(dom::get_string(&root, "outerHTML"));
         };
-        let inner = get_html(&root, &self.shadow_roots).unwrap_or_else(|| root.inner_html());
+        let inner = get_html(&root, &self.shadow_roots)
+            .unwrap_or_else(|| dom::get_string(&root, "innerHTML"));
         Ok(concat(&[open, &inner, &close]))
     }
 
@@ -177,17 +179,17 @@ impl Page for LivePage {
         let Some(element) = self.item(tree, Kind::Fields, nth) else {
             return Field::Other;
         };
-        match element.local_name().as_str() {
+        match dom::get_string(&element, "localName").as_str() {
             "input" => {
                 let input: &HtmlInputElement = element.unchecked_ref();
                 Field::Input {
-                    kind: input.type_(),
-                    value: input.value(),
-                    checked: input.checked(),
+                    kind: dom::get_string(input, "type"),
+                    value: dom::get_string(input, "value"),
+                    checked: dom::get(input, "checked").is_truthy(),
                 }
             }
-            "textarea" => Field::TextArea(element.unchecked_ref::<HtmlTextAreaElement>().value()),
-            "option" => Field::Option(element.unchecked_ref::<HtmlOptionElement>().selected()),
+            "textarea" => Field::TextArea(dom::get_string(&element, "value")),
+            "option" => Field::Option(dom::get(&element, "selected").is_truthy()),
             _ => Field::Other,
         }
     }
@@ -218,21 +220,18 @@ impl Page for LivePage {
 
     fn current_src(&mut self, tree: usize, nth: usize) -> Option<String> {
         let image = self.item(tree, Kind::Images, nth)?;
-        let current = image
-            .unchecked_ref::<web_sys::HtmlImageElement>()
-            .current_src();
+        let current = dom::get_string(&image, "currentSrc");
         (!current.is_empty()).then_some(current)
     }
 
     fn canvas(&mut self, tree: usize, nth: usize) -> Option<Canvas> {
         let canvas: HtmlCanvasElement = self.item(tree, Kind::Canvases, nth)?.unchecked_into();
-        let style = self
-            .document
-            .default_view()?
-            .get_computed_style(&canvas)
-            .ok()??;
+        let view: web_sys::Window = dom::get_object(&self.document, "defaultView")?;
+        let style = view.get_computed_style(&canvas).ok()??;
         let property = |name| style.get_property_value(name).unwrap_or_default();
-        let pixels = if canvas.width() == 0 || canvas.height() == 0 {
+        let pixels = if dom::get_number(&canvas, "width") == 0.0
+            || dom::get_number(&canvas, "height") == 0.0
+        {
             None
         } else {
             match canvas.to_data_url() {
@@ -253,8 +252,8 @@ impl Page for LivePage {
 
     fn iframe(&mut self, tree: usize, nth: usize) -> Option<String> {
         let frame: HtmlIFrameElement = self.item(tree, Kind::Iframes, nth)?.unchecked_into();
-        let Some(document) = frame.content_document() else {
-            let src = super::url::resolve(&self.base, &frame.src());
+        let Some(document) = dom::property(&frame, "contentDocument") else {
+            let src = super::url::resolve(&self.base, &dom::get_string(&frame, "src"));
             self.warn(concat(&["iframe not captured (cross-origin): ", &src]));
             return None;
         };
@@ -262,7 +261,7 @@ impl Page for LivePage {
             self.warn("iframe not captured: nested too deeply".to_owned());
             return None;
         }
-        match super::render(&document, self.depth + 1) {
+        match super::render(document.unchecked_ref(), self.depth + 1) {
             Ok(rendered) => {
                 self.warnings.extend(
                     rendered

@@ -45,8 +45,8 @@ pub fn capture() -> Result<Snapshot, SdkError> {
     let rendered = render(&dom::document()?, 0)?;
     Ok(Snapshot {
         html: rendered.html,
-        scroll_x: window.scroll_x().unwrap_or_default(),
-        scroll_y: window.scroll_y().unwrap_or_default(),
+        scroll_x: dom::get_number(&window, "scrollX"),
+        scroll_y: dom::get_number(&window, "scrollY"),
         element_scrolls: rendered
             .scrolls
             .into_iter()
@@ -69,12 +69,12 @@ struct Rendered {
 }
 
 fn render(document: &Document, depth: u32) -> Result<Rendered, SdkError> {
-    let base = document.base_uri().ok().flatten().unwrap_or_default();
+    let base = dom::get_string(document, "baseURI");
     let mut page = live::LivePage::open(document, base.clone(), depth);
     let source = page.source()?;
     let rewritten = rewrite::rewrite(&source, &base, &mut page);
     // A page without a doctype renders in quirks mode; keeping it so keeps its layout.
-    let doctype = if document.compat_mode() == "BackCompat" {
+    let doctype = if dom::get_string(document, "compatMode") == "BackCompat" {
         ""
     } else {
         "<!DOCTYPE html>"

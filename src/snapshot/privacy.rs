@@ -5,31 +5,35 @@
 
 use web_sys::Node;
 
+use crate::dom;
+
 /// The marker for content that must not leave the browser.
 pub const MASK: &str = "[data-ec-mask]";
 
 /// Replaces every non-space character of the text under `root` with `•`, so that masked
 /// content keeps its place in the layout but not its meaning.
 pub fn mask_text(root: &Node) {
-    if root.node_type() == Node::TEXT_NODE {
-        let text = root.node_value().unwrap_or_default();
+    if dom::get_number(root, "nodeType") == f64::from(Node::TEXT_NODE) {
+        let text = dom::get_string(root, "nodeValue");
         let masked: String = text
             .chars()
             .map(|c| if c.is_whitespace() { c } else { '•' })
             .collect();
-        root.set_node_value(Some(&masked));
+        let _ = js_sys::Reflect::set(root, &"nodeValue".into(), &masked.into());
         return;
     }
     // Style sheets are not content, and bullets in them would break the layout.
     if matches!(
-        root.node_name().to_ascii_lowercase().as_str(),
+        dom::get_string(root, "nodeName")
+            .to_ascii_lowercase()
+            .as_str(),
         "style" | "script"
     ) {
         return;
     }
-    let mut child = root.first_child();
+    let mut child = dom::get_object::<Node>(root, "firstChild");
     while let Some(node) = child {
         mask_text(&node);
-        child = node.next_sibling();
+        child = dom::get_object(&node, "nextSibling");
     }
 }

@@ -42,7 +42,7 @@ pub fn watch() {
     let Some(window) = web_sys::window() else {
         return;
     };
-    let Some(document) = window.document() else {
+    let Some(document) = dom::get_object::<Document>(&window, "document") else {
         return;
     };
     if WATCH.with(|w| w.borrow().is_some()) {
@@ -52,8 +52,8 @@ pub fn watch() {
     let seen = scrolled.clone();
     let on_scroll = Closure::<dyn FnMut(Event)>::new(move |event: Event| {
         // The viewport's scroll targets the document; the snapshot reads it anyway.
-        if let Some(target) = event.target() {
-            if target.unchecked_ref::<Node>().node_type() == Node::ELEMENT_NODE {
+        if let Some(target) = dom::property(&event, "target") {
+            if dom::get_number(&target, "nodeType") == f64::from(Node::ELEMENT_NODE) {
                 seen.add(&target);
             }
         }
@@ -101,7 +101,7 @@ pub fn scrolled(document: &Document, all: &NodeList) -> Vec<(usize, f64, f64)> {
     };
     // The viewport's scroll is the scrolling element's (`<html>`, or `<body>` in quirks
     // mode), which the snapshot records too; its `scroll` events target the document.
-    if let Some(root) = document.scrolling_element() {
+    if let Some(root) = dom::property(document, "scrollingElement") {
         candidates.push(&root);
     }
     // Kept in index order by insertion: there are few, and a sort would add kilobytes.

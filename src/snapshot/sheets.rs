@@ -34,11 +34,9 @@ fn text_at_depth(
     warnings: &mut Vec<String>,
     depth: u32,
 ) -> Option<String> {
-    let rules = sheet.css_rules().ok()?;
-    let base = sheet
-        .href()
-        .ok()
-        .flatten()
+    let rules: web_sys::CssRuleList = dom::get_object(sheet, "cssRules")?;
+    let base = dom::property(sheet, "href")
+        .and_then(|href| href.as_string())
         .unwrap_or_else(|| document_base.to_owned());
     // All rule texts in one call; only sheets with imports need a rule-by-rule walk.
     let joined: String = dom::map_property(&rules, "CSSRule", "cssText")
@@ -51,11 +49,11 @@ fn text_at_depth(
     for i in 0..rules.length() {
         let Some(rule) = rules.item(i) else { continue };
         // `CSSRule.IMPORT_RULE`; `instanceof` would fail for a sheet from an iframe.
-        if rule.type_() == 3 {
+        if dom::get_number(&rule, "type") == 3.0 {
             let import: &CssImportRule = rule.unchecked_ref();
             out.push_str(&import_text(import, document_base, &base, warnings, depth));
         } else {
-            out.push_str(&absolute_urls(&rule.css_text(), &base));
+            out.push_str(&absolute_urls(&dom::get_string(&rule, "cssText"), &base));
         }
         out.push('\n');
     }
@@ -71,19 +69,19 @@ fn import_text(
     warnings: &mut Vec<String>,
     depth: u32,
 ) -> String {
-    let imported = import
-        .style_sheet()
+    let imported = dom::property(import, "styleSheet")
+        .map(JsCast::unchecked_into::<CssStyleSheet>)
         .filter(|_| depth < MAX_IMPORT_DEPTH)
         .and_then(|sheet| text_at_depth(&sheet, document_base, warnings, depth + 1));
     let Some(mut css) = imported else {
-        let url = super::url::resolve(base, &import.href());
+        let url = super::url::resolve(base, &dom::get_string(import, "href"));
         warnings.push(concat(&[
             "style sheet not inlined (cross-origin or not loaded): ",
             &url,
         ]));
-        return absolute_urls(&import.css_text(), base).into_owned();
+        return absolute_urls(&dom::get_string(import, "cssText"), base).into_owned();
     };
-    let media = import.media().map(|m| m.media_text()).unwrap_or_default();
+    let media = dom::get_string(&dom::get(import, "media"), "mediaText");
     if !media.is_empty() && media != "all" {
         css = wrap("@media ", &media, &css);
     }

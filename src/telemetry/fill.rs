@@ -4,6 +4,8 @@
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlInputElement};
 
+use crate::dom;
+
 /// How a field's content got there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Fill {
@@ -47,12 +49,12 @@ pub enum Kind {
 /// The kind of a form field, or `None` for what is not filled in: buttons, hidden inputs,
 /// checkboxes and radios (the consent checkbox is reported on its own), files.
 pub fn kind(element: &Element) -> Option<Kind> {
-    match element.local_name().as_str() {
+    match dom::get_string(element, "localName").as_str() {
         "textarea" => Some(Kind::Text),
         "select" => Some(Kind::Choice),
         "input" => {
             // `type` reflects the normalised type: unknown values read as `text`.
-            let kind = element.dyn_ref::<HtmlInputElement>()?.type_();
+            let kind = dom::get_string(element.dyn_ref::<HtmlInputElement>()?, "type");
             match kind.as_str() {
                 "hidden" | "submit" | "button" | "reset" | "image" | "checkbox" | "radio"
                 | "file" => None,

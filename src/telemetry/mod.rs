@@ -18,10 +18,7 @@ use std::cell::{Cell, RefCell};
 use expressconsent_protocol::FieldTelemetry;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
-use web_sys::{
-    Element, Event, HtmlInputElement, HtmlOptionElement, HtmlSelectElement, HtmlTextAreaElement,
-    InputEvent, KeyboardEvent, PointerEvent,
-};
+use web_sys::{Element, Event, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 
 use crate::{dom, trigger};
 use fill::{Fill, Kind};
@@ -117,12 +114,12 @@ pub fn start() {
     let Some(window) = web_sys::window() else {
         return;
     };
-    let Some(document) = window.document() else {
+    let Some(document) = dom::get_object::<web_sys::Document>(&window, "document") else {
         return;
     };
     let listen = |target: &web_sys::EventTarget, kind: &str, handler: fn(&Event)| {
         let closure = Closure::<dyn FnMut(Event)>::new(move |event: Event| {
-            if event.is_trusted() {
+            if dom::get(&event, "isTrusted").is_truthy() {
                 handler(&event);
             }
         });
@@ -144,7 +141,7 @@ pub fn start() {
     });
     // Bubble phase on the window: after the page's handlers have reformatted the value.
     let late = Closure::<dyn FnMut(Event)>::new(|event: Event| {
-        if event.is_trusted() {
+        if dom::get(&event, "isTrusted").is_truthy() {
             remember_value(&event);
         }
     });
@@ -155,7 +152,7 @@ pub fn start() {
 /// The field an event is about: its target, or inside an open shadow root the element
 /// that the event came from.
 fn field_of(event: &Event) -> Option<(Element, Kind)> {
-    let target: Element = event.target()?.dyn_into().ok()?;
+    let target: Element = dom::property(event, "target")?.dyn_into().ok()?;
     if let Some(kind) = fill::kind(&target) {
         return Some((target, kind));
     }
@@ -200,10 +197,9 @@ fn on_focus(event: &Event) {
 }
 
 fn on_key(event: &Event) {
-    let Some(key) = event.dyn_ref::<KeyboardEvent>() else {
-        return;
-    };
-    if key.repeat() || !fill::is_keystroke(&key.key()) {
+    // Read by name: every `keydown` is a `KeyboardEvent`.
+    if dom::get(event, "repeat").is_truthy() || !fill::is_keystroke(&dom::get_string(event, "key"))
+    {
         return;
     }
     with_field(event, &mut |field| field.keystrokes += 1);
@@ -215,10 +211,7 @@ fn on_paste(event: &Event) {
 }
 
 fn on_input(event: &Event) {
-    let input_type = event
-        .dyn_ref::<InputEvent>()
-        .map(|e| e.input_type())
-        .unwrap_or_default();
+    let input_type = dom::get_string(event, "inputType");
     let now = dom::now_ms();
     with_field(event, &mut |field| {
         let pasted_just_now = field
@@ -236,9 +229,7 @@ fn remember_value(event: &Event) {
 }
 
 fn on_pointer(event: &Event) {
-    let touch = event
-        .dyn_ref::<PointerEvent>()
-        .is_some_and(|p| p.pointer_type() == "touch");
+    let touch = dom::get_string(event, "pointerType") == "touch";
     LOG.with(|log| {
         let mut log = log.borrow_mut();
         if touch {
@@ -252,9 +243,9 @@ fn on_pointer(event: &Event) {
 /// The signals observed so far, for every field the log saw and every field on the page.
 pub fn collect() -> Telemetry {
     let now = dom::now_ms();
-    let present = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.document_element())
+    let present = dom::document()
+        .ok()
+        .and_then(|d| dom::get_object::<Element>(&d, "documentElement"))
         .map(|root| dom::query_all(&root, FIELDS))
         .unwrap_or_default();
     LOG.with(|log| {
@@ -316,7 +307,7 @@ fn insert(fields: &mut Fields, element: &Element, entry: FieldTelemetry) {
     let named = element
         .get_attribute("name")
         .filter(|n| !n.is_empty())
-        .or_else(|| Some(element.id()).filter(|id| !id.is_empty()));
+        .or_else(|| Some(dom::get_string(element, "id")).filter(|id| !id.is_empty()));
     let key = match named {
         Some(key) if !fields.contains_key(&key) => key,
         _ => trigger::css_path(element),
@@ -339,11 +330,11 @@ fn value_fingerprint(element: &Element) -> u64 {
 
 fn value_of(element: &Element) -> String {
     if let Some(input) = element.dyn_ref::<HtmlInputElement>() {
-        input.value()
+        dom::get_string(input, "value")
     } else if let Some(area) = element.dyn_ref::<HtmlTextAreaElement>() {
-        area.value()
+        dom::get_string(area, "value")
     } else if let Some(select) = element.dyn_ref::<HtmlSelectElement>() {
-        select.value()
+        dom::get_string(select, "value")
     } else {
         String::new()
     }
@@ -352,24 +343,28 @@ fn value_of(element: &Element) -> String {
 /// Whether a field no trusted input touched differs from what the page's markup set.
 fn changed_from_default(element: &Element) -> bool {
     if let Some(input) = element.dyn_ref::<HtmlInputElement>() {
-        return input.value() != input.default_value();
+        return dom::get_string(input, "value") != dom::get_string(input, "defaultValue");
     }
     if let Some(area) = element.dyn_ref::<HtmlTextAreaElement>() {
-        return area.default_value().is_ok_and(|d| d != area.value());
+        return dom::get_string(area, "defaultValue") != dom::get_string(area, "value");
     }
     let Some(select) = element.dyn_ref::<HtmlSelectElement>() else {
         return false;
     };
-    let mut options: Vec<HtmlOptionElement> = Vec::new();
+    // A select's items are its `<option>`s, read by name below.
+    let mut options: Vec<Element> = Vec::new();
     for i in 0..select.length() {
-        if let Some(option) = select.item(i).and_then(|o| o.dyn_into().ok()) {
+        if let Some(option) = select.item(i) {
             options.push(option);
         }
     }
-    let marked = options.iter().any(|o| o.default_selected());
+    let marked = options
+        .iter()
+        .any(|o| dom::get(o, "defaultSelected").is_truthy());
     options.iter().enumerate().any(|(i, option)| {
         // Without a `selected` attribute a single select starts on its first option.
-        let default = option.default_selected() || (!marked && !select.multiple() && i == 0);
-        option.selected() != default
+        let default = dom::get(option, "defaultSelected").is_truthy()
+            || (!marked && !dom::get(select, "multiple").is_truthy() && i == 0);
+        dom::get(option, "selected").is_truthy() != default
     })
 }

@@ -6,22 +6,18 @@
 //! `CompressionStream("gzip")` (a snapshot shrinks five to ten times) and sent with
 //! `Content-Encoding: gzip`; where that API is missing the JSON goes as it is.
 
-use js_sys::{Array, Uint8Array};
+use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Blob, ReadableWritablePair, Response};
 
 use super::wire::CaptureRequest;
 use crate::error::SdkError;
 
-#[wasm_bindgen]
+#[wasm_bindgen(module = "/js/upload.js")]
 extern "C" {
-    /// `CompressionStream`, which web-sys only offers behind its unstable-API flag.
-    #[wasm_bindgen(js_name = CompressionStream)]
-    type CompressionStream;
-
-    #[wasm_bindgen(constructor, catch, js_class = "CompressionStream")]
-    fn new(format: &str) -> Result<CompressionStream, JsValue>;
+    /// The text gzipped by `CompressionStream`, or `undefined` (see js/upload.js).
+    #[wasm_bindgen(js_name = gzip, catch)]
+    fn gzip_js(text: &JsValue) -> Result<js_sys::Promise, JsValue>;
 }
 
 /// An encoded upload body.
@@ -57,12 +53,9 @@ pub async fn encode(request: &CaptureRequest, custom: Option<&JsValue>) -> Resul
 
 /// Gzips a JS string; `None` when `CompressionStream` is missing or fails.
 pub async fn gzip(text: &JsValue) -> Option<Uint8Array> {
-    let compressor = CompressionStream::new("gzip").ok()?;
-    let blob = Blob::new_with_str_sequence(&Array::of1(text)).ok()?;
-    let compressed = blob
-        .stream()
-        .pipe_through(compressor.unchecked_ref::<ReadableWritablePair>());
-    let response = Response::new_with_opt_readable_stream(Some(&compressed)).ok()?;
-    let buffer = JsFuture::from(response.array_buffer().ok()?).await.ok()?;
-    Some(Uint8Array::new(&buffer))
+    JsFuture::from(gzip_js(text).ok()?)
+        .await
+        .ok()?
+        .dyn_into()
+        .ok()
 }

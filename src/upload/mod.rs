@@ -19,14 +19,21 @@ pub mod pending;
 pub mod session;
 pub mod wire;
 
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{RequestCredentials, RequestInit, RequestMode, Response};
 
 pub use answer::{read_answer, result_to_js, Attempt, CaptureResult, PackageData};
 pub use pending::Upload;
 pub use session::{package_id, random_uuid, PACKAGE_KEY};
 pub use wire::CaptureRequest;
+
+#[wasm_bindgen(module = "/js/upload.js")]
+extern "C" {
+    /// `fetch` and its JSON body as one promise of `[status, body]` (see js/upload.js).
+    #[wasm_bindgen(js_name = fetchJson, catch)]
+    fn fetch_json(url: &str, init: &js_sys::Object) -> Result<js_sys::Promise, JsValue>;
+}
 
 use crate::config::Config;
 use crate::deadline::{sleep, Deadline};
@@ -105,33 +112,37 @@ async fn deliver(upload: &Upload, deadline: &mut Deadline) -> Attempt {
 /// One `POST`. Credentials are omitted: the org is named by `cid` and the page's cookies
 /// for the API origin are none of its business.
 pub async fn post(upload: &Upload, deadline: &mut Deadline) -> Attempt {
-    let init = RequestInit::new();
-    init.set_method("POST");
-    init.set_mode(RequestMode::Cors);
-    init.set_credentials(RequestCredentials::Omit);
-    init.set_headers(&headers(upload));
-    init.set_body(&upload.body.data);
+    // The `RequestInit` dictionary as a plain object: web-sys's typed setters would be an
+    // import and a glue function each.
+    let init = js_sys::Object::new();
+    let set = |key: &str, value: &JsValue| {
+        // Setting a property on a fresh plain object cannot fail.
+        let _ = js_sys::Reflect::set(&init, &JsValue::from_str(key), value);
+    };
+    set("method", &"POST".into());
+    set("mode", &"cors".into());
+    set("credentials", &"omit".into());
+    set("headers", &headers(upload));
+    set("body", &upload.body.data);
     if let Some(signal) = deadline.signal() {
-        init.set_signal(Some(&signal));
+        set("signal", &signal);
     }
-    let Some(window) = web_sys::window() else {
+    let answer = match fetch_json(&upload.url, &init) {
+        Ok(sent) => JsFuture::from(sent).await,
+        Err(thrown) => Err(thrown),
+    };
+    let Ok(answer) = answer else {
         return Attempt::Failed(unreachable(&upload.url, deadline));
     };
-    let response = match JsFuture::from(window.fetch_with_str_and_init(&upload.url, &init)).await {
-        Ok(response) => response.unchecked_into::<Response>(),
-        Err(_) => return Attempt::Failed(unreachable(&upload.url, deadline)),
-    };
-    // A body that is not JSON (a proxy's error page) reads as `undefined`.
-    let body = match response.json() {
-        Ok(json) => JsFuture::from(json).await.unwrap_or(JsValue::UNDEFINED),
-        Err(_) => JsValue::UNDEFINED,
-    };
+    // `[status, body]`; a body that is not JSON (a proxy's error page) is `undefined`.
+    let answer: js_sys::Array = answer.unchecked_into();
+    let body = answer.get(1);
     // An answer that arrived is used even if the budget ran out meanwhile: the server may
     // have stored the CDR. Only a body cut off by the budget is a timeout.
     if body.is_undefined() && deadline.expired() {
         return Attempt::Failed(deadline.error());
     }
-    Attempt::from_answer(response.status(), &body)
+    Attempt::from_answer(answer.get(0).as_f64().unwrap_or(0.0) as u16, &body)
 }
 
 fn headers(upload: &Upload) -> js_sys::Object {

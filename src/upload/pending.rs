@@ -69,7 +69,7 @@ thread_local! {
 }
 
 fn storage() -> Option<Storage> {
-    web_sys::window()?.local_storage().ok().flatten()
+    crate::dom::get_object(&js_sys::global(), "localStorage")
 }
 
 /// Every kept capture, oldest first.
@@ -103,14 +103,26 @@ fn list(storage: &Storage) -> Vec<Kept> {
 
 fn parse_item_key(item: &str) -> Option<Kept> {
     let mut parts = item.strip_prefix(PREFIX)?.splitn(3, ':');
-    let saved_at = parts.next()?.parse::<u64>().ok()? as f64;
-    let chars = parts.next()?.parse::<usize>().ok()?;
+    let saved_at = decimal(parts.next()?)? as f64;
+    let chars = usize::try_from(decimal(parts.next()?)?).ok()?;
     let key = parts.next().filter(|k| !k.is_empty())?.to_owned();
     Some(Kept {
         item: item.to_owned(),
         saved_at,
         chars,
         key,
+    })
+}
+
+/// The value of a non-empty string of ASCII digits that fits a `u64`. (One small loop:
+/// `str::parse` would bring a parser per integer type.)
+fn decimal(digits: &str) -> Option<u64> {
+    if digits.is_empty() {
+        return None;
+    }
+    digits.bytes().try_fold(0u64, |n, b| {
+        let digit = u64::from(b.checked_sub(b'0').filter(|d| *d < 10)?);
+        n.checked_mul(10)?.checked_add(digit)
     })
 }
 
@@ -266,4 +278,25 @@ pub async fn resend_all() {
         }
     }
     RESENDING.set(false);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_item_key_names_when_how_big_and_which_capture() {
+        let kept = parse_item_key("ec_pending_v1:1700000000000:42:key-1").unwrap();
+        assert_eq!((kept.saved_at, kept.chars), (1_700_000_000_000.0, 42));
+        assert_eq!(kept.key, "key-1");
+        for other in [
+            "ec_pending_v1::42:k",
+            "ec_pending_v1:17x:42:k",
+            "ec_pending_v1:1:99999999999999999999:k",
+            "ec_pending_v1:1:2:",
+            "other:1:2:k",
+        ] {
+            assert_eq!(parse_item_key(other), None, "{other}");
+        }
+    }
 }

@@ -6,7 +6,7 @@
 
 use std::cell::RefCell;
 
-use wasm_bindgen::JsValue;
+use wasm_bindgen::JsCast;
 
 /// The `sessionStorage` key holding this tab's package id.
 pub const PACKAGE_KEY: &str = "ec_package_id";
@@ -19,7 +19,8 @@ thread_local! {
 
 /// This tab's package id (`pkg_` and 32 hex digits), created on first use.
 pub fn package_id() -> String {
-    let storage = web_sys::window().and_then(|w| w.session_storage().ok().flatten());
+    let storage: Option<web_sys::Storage> =
+        crate::dom::get_object(&js_sys::global(), "sessionStorage");
     let stored = storage
         .as_ref()
         .and_then(|s| s.get_item(PACKAGE_KEY).ok().flatten());
@@ -44,16 +45,22 @@ pub fn package_id() -> String {
 /// A random version 4 UUID. `crypto.randomUUID` exists only in secure contexts, so plain
 /// `http:` pages fall back to `crypto.getRandomValues`, which exists everywhere.
 pub fn random_uuid() -> String {
-    let crypto = web_sys::window().and_then(|w| w.crypto().ok());
+    let crypto = crate::dom::property(&js_sys::global(), "crypto");
     if let Some(crypto) = &crypto {
-        let has_uuid = js_sys::Reflect::get(crypto, &JsValue::from_str("randomUUID"))
-            .is_ok_and(|f| f.is_function());
-        if has_uuid {
-            return crypto.random_uuid();
+        let uuid = crate::dom::get(crypto, "randomUUID")
+            .dyn_into::<js_sys::Function>()
+            .ok()
+            .and_then(|f| f.call0(crypto).ok()?.as_string());
+        if let Some(uuid) = uuid {
+            return uuid;
         }
     }
     let mut bytes = [0u8; 16];
-    let filled = crypto.is_some_and(|c| c.get_random_values_with_u8_array(&mut bytes).is_ok());
+    let filled = crypto.is_some_and(|c| {
+        c.unchecked_ref::<web_sys::Crypto>()
+            .get_random_values_with_u8_array(&mut bytes)
+            .is_ok()
+    });
     if !filled {
         // Only reachable without Web Crypto; uniqueness is all the key needs.
         bytes
