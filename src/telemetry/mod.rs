@@ -91,6 +91,21 @@ struct Field {
     pasted_at_ms: Option<f64>,
 }
 
+impl Field {
+    /// A field seen for the first time, before any input.
+    fn untouched(element: Element, kind: Kind) -> Self {
+        Self {
+            element,
+            kind,
+            fill: Fill::Untouched,
+            keystrokes: 0,
+            first_focus_ms: None,
+            trusted: None,
+            pasted_at_ms: None,
+        }
+    }
+}
+
 #[derive(Default)]
 struct Log {
     fields: Vec<Field>,
@@ -171,15 +186,7 @@ fn with_field(event: &Event, update: &mut dyn FnMut(&mut Field)) {
         let index = match fields.iter().position(|f| f.element == element) {
             Some(index) => index,
             None => {
-                fields.push(Field {
-                    element,
-                    kind,
-                    fill: Fill::Untouched,
-                    keystrokes: 0,
-                    first_focus_ms: None,
-                    trusted: None,
-                    pasted_at_ms: None,
-                });
+                fields.push(Field::untouched(element, kind));
                 fields.len() - 1
             }
         };
@@ -261,15 +268,7 @@ pub fn collect() -> Telemetry {
             if log.fields.iter().any(|f| f.element == element) {
                 continue;
             }
-            let untouched = Field {
-                element,
-                kind,
-                fill: Fill::Untouched,
-                keystrokes: 0,
-                first_focus_ms: None,
-                trusted: None,
-                pasted_at_ms: None,
-            };
+            let untouched = Field::untouched(element, kind);
             insert(&mut fields, &untouched.element, describe(&untouched, now));
         }
         Telemetry {
