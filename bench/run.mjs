@@ -1,17 +1,19 @@
 // The SDK's speed and size, measured against rrweb-snapshot in the same Chromium run.
 // Run through `npm run bench` (scripts/bench.sh builds first). Options: --runs N (default 15);
-// --only snapshot (just the snapshot-speed table, no server needed); --sizes 10000,50000;
-// --pkg DIR (the built SDK to time instead of pkg/, to compare two builds).
+// --only snapshot (just the snapshot-speed table, no server needed); --only load (just the
+// transfer size and the load time); --sizes 10000,50000;
+// --pkg DIR (the built SDK to time instead of pkg/, to compare two builds); --loads N (page
+// loads for the load-time figure, default 15).
 import { readFile } from "node:fs/promises";
-import { createServer } from "node:http";
+import { createServer, get } from "node:http";
 import { join } from "node:path";
-import { gzipSync } from "node:zlib";
 import { launchBrowser, ROOT, startServer } from "../tests/e2e/helpers.mjs";
 
 const RUNS = Number(process.argv[process.argv.indexOf("--runs") + 1]) || 15;
 const flag = (name) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
 const ONLY = flag("--only");
 const PKG = flag("--pkg") ?? join(ROOT, "pkg");
+const LOADS = Number(flag("--loads")) || 15;
 const SIZES = flag("--sizes")?.split(",").map(Number) ?? [1_000, 10_000, 50_000];
 
 const median = (xs) => {
@@ -134,45 +136,55 @@ async function captureEndToEnd(browser) {
 }
 
 /** Main-thread time the SDK takes while the demo page loads, from a Chromium trace. */
-async function loadCost(browser) {
-  const server = await startServer();
-  try {
-    const samples = [];
-    for (let i = 0; i < 5; i++) {
-      const page = await browser.newPage();
-      await browser.startTracing(page, { categories: ["devtools.timeline", "v8", "disabled-by-default-devtools.timeline"] });
-      await page.goto(`${server.baseUrl}/demo/`, { waitUntil: "load" });
-      await page.evaluate(() => window.ExpressConsent.ready);
-      const trace = JSON.parse((await browser.stopTracing()).toString("utf8"));
-      const events = trace.traceEvents;
-      const main = events.find((e) => e.name === "thread_name" && e.args?.name === "CrRendererMain");
-      const onMain = events
-        .filter((e) => e.ph === "X" && e.pid === main?.pid && e.tid === main?.tid && e.dur)
-        .sort((a, b) => a.ts - b.ts);
-      // Outermost main-thread events that run SDK code (its URL is in their arguments).
-      let total = 0, end = 0;
-      for (const e of onMain) {
-        if (e.ts < end) continue;
-        if (!JSON.stringify(e.args ?? {}).includes("/sdk/v1/")) continue;
-        total += e.dur / 1000;
-        end = e.ts + e.dur;
-      }
-      const longTasks = onMain.filter((e) => e.name === "RunTask" && e.dur > 50_000).length;
-      const dcl = await page.evaluate(() => performance.getEntriesByType("navigation")[0].domContentLoadedEventEnd);
-      samples.push({ total, longTasks, dcl });
-      await page.close();
+async function loadCost(browser, server) {
+  const samples = [];
+  for (let i = 0; i < LOADS; i++) {
+    const page = await browser.newPage();
+    await browser.startTracing(page, { categories: ["devtools.timeline", "v8", "disabled-by-default-devtools.timeline"] });
+    await page.goto(`${server.baseUrl}/demo/`, { waitUntil: "load" });
+    await page.evaluate(() => window.ExpressConsent.ready);
+    const trace = JSON.parse((await browser.stopTracing()).toString("utf8"));
+    const events = trace.traceEvents;
+    const main = events.find((e) => e.name === "thread_name" && e.args?.name === "CrRendererMain");
+    const onMain = events
+      .filter((e) => e.ph === "X" && e.pid === main?.pid && e.tid === main?.tid && e.dur)
+      .sort((a, b) => a.ts - b.ts);
+    // Outermost main-thread events that run SDK code (its URL is in their arguments):
+    // `dur` is wall-clock time, `tdur` the main thread's own CPU time in them.
+    let wall = 0, cpu = 0, end = 0;
+    for (const e of onMain) {
+      if (e.ts < end) continue;
+      if (!JSON.stringify(e.args ?? {}).includes("/sdk/v1/")) continue;
+      wall += e.dur / 1000;
+      cpu += (e.tdur ?? e.dur) / 1000;
+      end = e.ts + e.dur;
     }
-    return samples;
-  } finally {
-    await server.stop();
+    const longTasks = onMain.filter((e) => e.name === "RunTask" && e.dur > 50_000).length;
+    const dcl = await page.evaluate(() => performance.getEntriesByType("navigation")[0].domContentLoadedEventEnd);
+    samples.push({ wall, cpu, longTasks, dcl });
+    await page.close();
   }
+  return samples;
 }
 
-async function transferSize() {
+/** Bytes on the wire for each SDK file, as the server sends it for each Accept-Encoding. */
+async function transferSize(server) {
+  const size = (name, encoding) =>
+    new Promise((resolve, reject) => {
+      const headers = encoding ? { "accept-encoding": encoding } : {};
+      get(`${server.baseUrl}/sdk/v1/${name}`, { headers }, (res) => {
+        let bytes = 0;
+        res.on("data", (chunk) => (bytes += chunk.length)); // not decompressed: what crossed the wire
+        res.on("end", () => (res.statusCode === 200 ? resolve(bytes) : reject(new Error(`${name}: ${res.statusCode}`))));
+      }).on("error", reject);
+    });
   const rows = [];
-  for (const name of ["sdk.js", "expressconsent_sdk.js", "expressconsent_sdk_bg.wasm"]) {
-    const bytes = await readFile(join(ROOT, "pkg", name));
-    rows.push({ name, raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length });
+  for (const [name, use] of [
+    ["sdk.js", "script tag: loader and glue"],
+    ["expressconsent_sdk_bg.wasm", "both: the wasm"],
+    ["expressconsent_sdk.js", "npm: ES module glue"],
+  ]) {
+    rows.push({ name, use, raw: await size(name, ""), gzip: await size(name, "gzip"), br: await size(name, "gzip, deflate, br") });
   }
   return rows;
 }
@@ -181,39 +193,56 @@ const browser = await launchBrowser();
 const files = await serveBenchFiles();
 try {
   console.log(`Chromium ${browser.version()}, ${RUNS} runs each, medians.\n`);
-  console.log("Snapshot step: ours (snapshotForBench) vs rrweb-snapshot snapshot()");
-  console.log("| page | DOM nodes | ours | rrweb | ours / rrweb | ours bytes | rrweb JSON bytes |");
-  console.log("|---|---|---|---|---|---|---|");
-  const speed = await snapshotSpeed(browser, files.url);
-  for (const r of speed) {
-    const [o, w] = [median(r.ours), median(r.rrweb)];
-    console.log(`| ${r.size / 1000}k | ${r.nodes} | ${ms(o)} | ${ms(w)} | ${(o / w).toFixed(2)} | ${kb(r.oursBytes)} | ${kb(r.rrwebBytes)} |`);
-  }
-  console.log("\nBrowser primitives measured for the design (medians)");
-  console.log(`| primitive | ${speed.map((r) => `${r.size / 1000}k`).join(" | ")} |`);
-  console.log(`|---|${speed.map(() => "---").join("|")}|`);
-  for (const name of Object.keys(speed[0].primitives)) {
-    console.log(`| ${name} | ${speed.map((r) => ms(median(r.primitives[name]))).join(" | ")} |`);
+  if (ONLY !== "load") {
+    console.log("Snapshot step: ours (snapshotForBench) vs rrweb-snapshot snapshot()");
+    console.log("| page | DOM nodes | ours | rrweb | ours / rrweb | ours bytes | rrweb JSON bytes |");
+    console.log("|---|---|---|---|---|---|---|");
+    const speed = await snapshotSpeed(browser, files.url);
+    for (const r of speed) {
+      const [o, w] = [median(r.ours), median(r.rrweb)];
+      console.log(`| ${r.size / 1000}k | ${r.nodes} | ${ms(o)} | ${ms(w)} | ${(o / w).toFixed(2)} | ${kb(r.oursBytes)} | ${kb(r.rrwebBytes)} |`);
+    }
+    console.log("\nBrowser primitives measured for the design (medians)");
+    console.log(`| primitive | ${speed.map((r) => `${r.size / 1000}k`).join(" | ")} |`);
+    console.log(`|---|${speed.map(() => "---").join("|")}|`);
+    for (const name of Object.keys(speed[0].primitives)) {
+      console.log(`| ${name} | ${speed.map((r) => ms(median(r.primitives[name]))).join(" | ")} |`);
+    }
+
   }
 
   if (ONLY !== "snapshot") {
-    const e2e = await captureEndToEnd(browser);
-    console.log(`\ncaptureCDR end to end on the demo form (real server, autoShare): median ${ms(median(e2e))}, max ${ms(Math.max(...e2e))}`);
+    if (ONLY !== "load") {
+      const e2e = await captureEndToEnd(browser);
+      console.log(`\ncaptureCDR end to end on the demo form (real server, autoShare): median ${ms(median(e2e))}, max ${ms(Math.max(...e2e))}`);
+    }
 
-    const sizes = await transferSize();
-    console.log("\nSDK transfer size");
-    console.log("| file | raw | gzip -9 |");
-    console.log("|---|---|---|");
-    for (const s of sizes) console.log(`| ${s.name} | ${kb(s.raw)} | ${kb(s.gzip)} |`);
-    const sum = (k) => sizes.reduce((a, s) => a + s[k], 0);
-    console.log(`| total | ${kb(sum("raw"))} | ${kb(sum("gzip"))} |`);
+    const server = await startServer();
+    try {
+      const sizes = await transferSize(server);
+      console.log("\nSDK transfer size: bytes the server sends (precompressed files, scripts/precompress.mjs)");
+      console.log("| file | used by | plain | gzip | brotli |");
+      console.log("|---|---|---|---|---|");
+      for (const s of sizes) console.log(`| ${s.name} | ${s.use} | ${kb(s.raw)} | ${kb(s.gzip)} | ${kb(s.br)} |`);
+      for (const [label, names] of [
+        ["script tag (sdk.js + wasm)", ["sdk.js", "expressconsent_sdk_bg.wasm"]],
+        ["npm (glue + wasm)", ["expressconsent_sdk.js", "expressconsent_sdk_bg.wasm"]],
+      ]) {
+        const sum = (k) => sizes.filter((s) => names.includes(s.name)).reduce((a, s) => a + s[k], 0);
+        console.log(`| **total, ${label}** | | ${kb(sum("raw"))} | **${kb(sum("gzip"))}** | ${kb(sum("br"))} |`);
+      }
 
-    const load = await loadCost(browser);
-    console.log(
-      `\nMain thread at page load (demo page, script tag async, 5 loads): SDK code median ${ms(median(load.map((l) => l.total)))}` +
-        ` (max ${ms(Math.max(...load.map((l) => l.total)))}), long tasks > 50 ms: ${Math.max(...load.map((l) => l.longTasks))},` +
-        ` DOMContentLoaded median ${ms(median(load.map((l) => l.dcl)))}`,
-    );
+      const load = await loadCost(browser, server);
+      const stat = (k) => `median ${ms(median(load.map((l) => l[k])))} (max ${ms(Math.max(...load.map((l) => l[k])))})`;
+      console.log(`\nMain thread at page load (demo page, script tag async, ${LOADS} loads, SDK code from the trace):`);
+      console.log(`- CPU time: ${stat("cpu")}`);
+      console.log(`- wall-clock time: ${stat("wall")} (includes waits for a CPU shared with Chromium's other processes and the server)`);
+      console.log(
+        `- long tasks > 50 ms: ${Math.max(...load.map((l) => l.longTasks))}; DOMContentLoaded median ${ms(median(load.map((l) => l.dcl)))}`,
+      );
+    } finally {
+      await server.stop();
+    }
   }
 } finally {
   await files.close();

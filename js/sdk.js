@@ -6,6 +6,12 @@
  * WebAssembly SDK beside this file without blocking the page. captureCDR waits for the SDK
  * and never throws: every failure is a rejected promise with an Error whose `code` is
  * INVALID_ARGUMENT, TIMEOUT, NETWORK, REJECTED or NOT_INITIALIZED.
+ *
+ * This file is a template: the build (scripts/shrink-glue.mjs) puts the wasm-bindgen glue,
+ * turned from an ES module into plain functions, where the `@glue` comment is, and
+ * minifies the whole. So a page that uses the tag makes two requests, this script and the
+ * wasm, and its main thread runs one script and one instantiation: no `import()`, no
+ * second script to compile and evaluate.
  */
 (function () {
   'use strict';
@@ -18,6 +24,13 @@
   var src = script && script.src ? script.src : location.href;
   var cid = script && script.getAttribute('data-ec-cid');
   var api = (script && script.getAttribute('data-ec-api')) || new URL(src).origin;
+
+  // The wasm-bindgen glue, in a scope of its own (its names would clash with ours);
+  // `importMetaUrl` stands for the module's `import.meta.url`.
+  var glue = (function (importMetaUrl) {
+    /* @glue */
+    return { load: __wbg_init, init: init, captureCDR: captureCDR };
+  })(src);
 
   function sdkError(code, message, cause) {
     var error = new Error(message);
@@ -32,14 +45,11 @@
       console.warn('ExpressConsent: the script tag needs data-ec-cid="cid_..."; captures will fail.');
       return Promise.reject(sdkError('INVALID_ARGUMENT', 'the ExpressConsent script tag has no data-ec-cid'));
     }
-    // The wasm is fetched while the glue loads, not after; a failed fetch is reported below.
-    var wasm = fetch(new URL('expressconsent_sdk_bg.wasm', src));
-    wasm.catch(function () {});
-    return import(new URL('expressconsent_sdk.js', src).href)
-      .then(function (mod) {
-        return mod.default({ module_or_path: wasm }).then(function () {
-          return mod;
-        });
+    // Compiled while it downloads (instantiateStreaming), off the main thread.
+    return glue
+      .load({ module_or_path: fetch(new URL('expressconsent_sdk_bg.wasm', src)) })
+      .then(function () {
+        return glue;
       })
       .catch(function (cause) {
         throw sdkError('NETWORK', 'the ExpressConsent SDK could not be loaded from ' + src, cause);

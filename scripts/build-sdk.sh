@@ -3,7 +3,8 @@
 # Cargo.toml, ES module), then npm binaryen's
 # wasm-opt -Oz (Debian's older binaryen makes modules that crash at load), then the glue
 # renamed to match, with the JS helpers of js/ copied in, and minified
-# (scripts/shrink-glue.mjs), then the script-tag loader beside it. The server serves pkg/
+# (scripts/shrink-glue.mjs), which also writes the script-tag build (loader and glue in one
+# classic script), then a gzip and a brotli copy of each file for the server to send. The server serves pkg/
 # at /sdk/v1/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,10 +25,12 @@ mv "$wasm.opt" "$wasm"
 wasm-opt -Oz "${features[@]}" --strip-debug --strip-producers \
   --minify-imports-and-exports-and-modules "$wasm" -o "$wasm.opt" > pkg/names.json
 mv "$wasm.opt" "$wasm"
+# It also writes pkg/sdk.js, the script-tag build: js/sdk.js with the glue inside.
 node scripts/shrink-glue.mjs pkg/names.json "$wasm" pkg/expressconsent_sdk.js \
-  pkg/expressconsent_sdk_bg.wasm.d.ts
+  js/sdk.js pkg/sdk.js pkg/expressconsent_sdk_bg.wasm.d.ts
 rm pkg/names.json
 # shrink-glue.mjs copied the SDK's JS helpers (js/upload.js) into the glue.
 rm -rf pkg/snippets
-terser js/sdk.js --compress --mangle --comments false -o pkg/sdk.js
+# What the server sends to browsers that accept gzip or brotli (scripts/precompress.mjs).
+node scripts/precompress.mjs pkg/sdk.js pkg/expressconsent_sdk.js "$wasm"
 printf 'SDK built: %s (%s bytes wasm)\n' pkg/ "$(wc -c < "$wasm")" >&2

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Idempotent set-up for `npm start` and `npm test` on a fresh machine with Rust and Node:
 # the wasm target, wasm-pack, wasm-bindgen-cli matching Cargo.lock, npm packages (binaryen's
-# wasm-opt, playwright-core), and Debian's Chromium, ChromeDriver and PostgreSQL.
+# wasm-opt, playwright-core), and Debian's Chromium, ChromeDriver, zopfli and PostgreSQL.
 # Each step checks first, so a second run takes a few seconds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,6 +34,7 @@ fi
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
+command -v zopfli >/dev/null || missing+=(zopfli) # the SDK's gzip copies (scripts/precompress.mjs)
 if [ "${EC_SETUP_POSTGRES:-1}" = 1 ] && ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
   missing+=(postgresql)
 fi

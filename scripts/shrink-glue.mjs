@@ -1,9 +1,12 @@
 // Shrinks the wasm-bindgen glue to match a wasm whose import and export names binaryen
 // minified (`wasm-opt --minify-imports-and-exports-and-modules`, which prints the mapping),
 // copies the SDK's JS helpers (js/*.js, imported from snippets/) into it, then minifies the
-// glue with terser. Called by scripts/build-sdk.sh:
+// glue with terser (the npm package's ES module). It also writes the script-tag build: the
+// loader template (js/sdk.js) with the same glue, turned into plain functions, in its
+// `@glue` slot, minified as one classic script. Called by scripts/build-sdk.sh:
 //
-//   node scripts/shrink-glue.mjs MAPPING.json pkg/expressconsent_sdk_bg.wasm pkg/expressconsent_sdk.js [FILE.d.ts…]
+//   node scripts/shrink-glue.mjs MAPPING.json pkg/expressconsent_sdk_bg.wasm pkg/expressconsent_sdk.js \
+//     js/sdk.js pkg/sdk.js [FILE.d.ts…]
 //
 // wasm-bindgen names each import after the JS function it wraps plus a hash
 // (`__wbg_getAttribute_061ad00c16e2f622`), and each name is spelled out twice per page load:
@@ -13,9 +16,10 @@
 // Every step is checked against the wasm itself, so a wasm-bindgen upgrade that changes the
 // glue's shape fails the build instead of shipping a broken SDK.
 import { readFile, writeFile } from "node:fs/promises";
+import { Script } from "node:vm";
 import { minify } from "terser";
 
-const [mappingPath, wasmPath, gluePath, ...typePaths] = process.argv.slice(2);
+const [mappingPath, wasmPath, gluePath, loaderPath, tagPath, ...typePaths] = process.argv.slice(2);
 const fail = (message) => {
   console.error(`shrink-glue: ${message}`);
   process.exit(1);
@@ -85,6 +89,23 @@ const minified = await minify(glue, {
   format: { comments: /@ts-self-types/ },
 });
 await writeFile(gluePath, minified.code);
+
+// The script-tag build. The glue's only module syntax is `export function`, one
+// `export { … }` list and `import.meta.url` (the default wasm URL, which the loader never
+// relies on); each is counted, and the result must parse as a classic script.
+let classic = replaceAll(glue, /^export function /gm, () => "function ", "export function");
+classic = replaceAll(classic, /^export \{[^}]*\};?$/m, () => "", "the export list");
+classic = classic.replace(/\bimport\.meta\.url\b/g, "importMetaUrl");
+if (/^\s*(import|export)\b|\bimport\.meta\b/m.test(classic)) fail("the glue has module syntax the tag build cannot turn into a classic script");
+const loader = await readFile(loaderPath, "utf8");
+if (loader.split("/* @glue */").length !== 2) fail(`${loaderPath} needs exactly one /* @glue */ slot`);
+const tag = await minify(loader.replace("/* @glue */", () => classic), {
+  compress: { passes: 2 },
+  mangle: true,
+  format: { comments: false },
+});
+new Script(tag.code, { filename: tagPath }); // throws if it is not a classic script
+await writeFile(tagPath, tag.code);
 
 // The wasm's TypeScript declarations name its exports.
 for (const path of typePaths) {

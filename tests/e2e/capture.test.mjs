@@ -122,6 +122,28 @@ describe("a lead form on the generator's own origin", () => {
 });
 
 describe("the demo form served by the server itself", () => {
+  test("loads the SDK in two compressed requests: the script and the wasm", async () => {
+    const page = await browser.newPage();
+    const sdkResponses = [];
+    page.on("response", (res) => {
+      if (new URL(res.url()).pathname.startsWith("/sdk/v1/")) sdkResponses.push(res);
+    });
+    try {
+      await page.goto(`${server.baseUrl}/demo/`);
+      await page.evaluate(() => window.ExpressConsent.ready);
+      const files = await Promise.all(
+        sdkResponses.map(async (res) => ({
+          file: new URL(res.url()).pathname.slice("/sdk/v1/".length),
+          encoding: (await res.allHeaders())["content-encoding"],
+        })),
+      );
+      assert.deepEqual(files.map((f) => f.file).sort(), ["expressconsent_sdk_bg.wasm", "sdk.js"]);
+      for (const f of files) assert.ok(["gzip", "br"].includes(f.encoding), `${f.file} came as ${f.encoding}`);
+    } finally {
+      await page.close();
+    }
+  });
+
   test("captures with a custom share expiry", async () => {
     const page = await browser.newPage();
     try {

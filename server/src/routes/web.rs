@@ -2,11 +2,15 @@
 //!
 //! The SDK is served with `Access-Control-Allow-Origin: *` because the loader, embedded on
 //! lead generators' pages, imports the ES module and fetches the wasm cross-origin; the
-//! files are public and carry no credentials, so any origin may read them.
+//! files are public and carry no credentials, so any origin may read them. The build writes
+//! each SDK file also gzipped (zopfli) and brotli-compressed beside it (`sdk.js.gz`,
+//! `sdk.js.br`); a browser that accepts either gets the smaller file, with
+//! `Content-Encoding` set, and one that accepts neither gets the plain file (with
+//! `Vary: Accept-Encoding` for caches in between).
 
 use axum::extract::State;
 use axum::handler::HandlerWithoutStateExt as _;
-use axum::http::header::ACCESS_CONTROL_ALLOW_ORIGIN;
+use axum::http::header::{ACCESS_CONTROL_ALLOW_ORIGIN, VARY};
 use axum::http::HeaderValue;
 use axum::response::{Html, Redirect};
 use axum::routing::get;
@@ -27,7 +31,17 @@ pub fn router(state: &AppState) -> Router<AppState> {
             ACCESS_CONTROL_ALLOW_ORIGIN,
             HeaderValue::from_static("*"),
         ))
-        .service(ServeDir::new(&state.sdk_dir).not_found_service(missing_file.into_service()));
+        // The body depends on Accept-Encoding; a cache in front must know.
+        .layer(SetResponseHeaderLayer::overriding(
+            VARY,
+            HeaderValue::from_static("accept-encoding"),
+        ))
+        .service(
+            ServeDir::new(&state.sdk_dir)
+                .precompressed_br()
+                .precompressed_gzip()
+                .not_found_service(missing_file.into_service()),
+        );
     let www = ServeDir::new(&state.www_dir).not_found_service(missing_file.into_service());
     Router::new()
         .route("/healthz", get(health))

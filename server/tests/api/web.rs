@@ -113,6 +113,47 @@ async fn sdk_files_are_public_with_the_right_type() {
 }
 
 #[tokio::test]
+async fn sdk_files_are_sent_precompressed_to_browsers_that_accept_it() {
+    let sdk_dir = tempfile::tempdir().unwrap();
+    let file = |name: &str, bytes: &[u8]| std::fs::write(sdk_dir.path().join(name), bytes).unwrap();
+    file("expressconsent_sdk_bg.wasm", b"\0asm plain");
+    file("expressconsent_sdk_bg.wasm.gz", b"gzipped bytes");
+    file("expressconsent_sdk_bg.wasm.br", b"brotli bytes");
+    file("sdk.js", b"plain js");
+    let app = TestApp::start_with(|config| config.sdk_dir = sdk_dir.path().to_owned()).await;
+    let get = |name: &str, accept: &str| {
+        let request = app.client.get(format!("{}/sdk/v1/{name}", app.base));
+        let request = if accept.is_empty() {
+            request
+        } else {
+            request.header("accept-encoding", accept)
+        };
+        request.send()
+    };
+
+    let br = get("expressconsent_sdk_bg.wasm", "gzip, deflate, br")
+        .await
+        .unwrap();
+    let gzip = get("expressconsent_sdk_bg.wasm", "gzip, deflate")
+        .await
+        .unwrap();
+    let plain = get("expressconsent_sdk_bg.wasm", "").await.unwrap();
+    let no_gz_file = get("sdk.js", "gzip, br").await.unwrap();
+
+    assert_eq!(br.headers()["content-encoding"], "br");
+    assert_eq!(br.headers()["vary"], "accept-encoding");
+    assert_eq!(br.headers()["content-type"], "application/wasm");
+    assert_eq!(br.bytes().await.unwrap().as_ref(), b"brotli bytes");
+    assert_eq!(gzip.headers()["content-encoding"], "gzip");
+    assert_eq!(gzip.headers()["access-control-allow-origin"], "*");
+    assert_eq!(gzip.bytes().await.unwrap().as_ref(), b"gzipped bytes");
+    assert!(plain.headers().get("content-encoding").is_none());
+    assert_eq!(plain.bytes().await.unwrap().as_ref(), b"\0asm plain");
+    assert!(no_gz_file.headers().get("content-encoding").is_none());
+    assert_eq!(no_gz_file.bytes().await.unwrap().as_ref(), b"plain js");
+}
+
+#[tokio::test]
 async fn the_demo_page_points_the_sdk_at_this_server_and_the_demo_generator() {
     let app = TestApp::start_with(|config| config.demo = true).await;
     let credentials = std::fs::read(app.data_dir().join("demo-credentials.json")).unwrap();
