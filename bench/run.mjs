@@ -236,7 +236,7 @@ try {
       const stat = (k) => `median ${ms(median(load.map((l) => l[k])))} (max ${ms(Math.max(...load.map((l) => l[k])))})`;
       console.log(`\nMain thread at page load (demo page, script tag async, ${LOADS} loads, SDK code from the trace):`);
       console.log(`- CPU time: ${stat("cpu")}`);
-      console.log(`- wall-clock time: ${stat("wall")} (includes waits for a CPU shared with Chromium's other processes and the server)`);
+      console.log(`- wall-clock time: ${stat("wall")} (includes time the main thread was not running inside those tasks: descheduled, with 2 cores for Chromium's processes and the server, or waiting on the browser process)`);
       console.log(
         `- long tasks > 50 ms: ${Math.max(...load.map((l) => l.longTasks))}; DOMContentLoaded median ${ms(median(load.map((l) => l.dcl)))}`,
       );
