@@ -93,12 +93,23 @@ async fn a_capture_response_to_a_registered_origin_carries_allow_origin() {
     assert_eq!(response.headers()["access-control-allow-origin"], SITE);
 }
 
+/// A server whose SDK folder holds just `files`; the folder lives as long as the guard.
+async fn serving_sdk_files(files: &[(&str, &[u8])]) -> (tempfile::TempDir, TestApp) {
+    let sdk_dir = tempfile::tempdir().unwrap();
+    for (name, bytes) in files {
+        std::fs::write(sdk_dir.path().join(name), bytes).unwrap();
+    }
+    let app = TestApp::start_with(|config| config.sdk_dir = sdk_dir.path().to_owned()).await;
+    (sdk_dir, app)
+}
+
 #[tokio::test]
 async fn sdk_files_are_public_with_the_right_type() {
-    let sdk_dir = tempfile::tempdir().unwrap();
-    std::fs::write(sdk_dir.path().join("sdk.js"), "export {};").unwrap();
-    std::fs::write(sdk_dir.path().join("expressconsent_sdk_bg.wasm"), b"\0asm").unwrap();
-    let app = TestApp::start_with(|config| config.sdk_dir = sdk_dir.path().to_owned()).await;
+    let (_sdk_dir, app) = serving_sdk_files(&[
+        ("sdk.js", b"export {};"),
+        ("expressconsent_sdk_bg.wasm", b"\0asm"),
+    ])
+    .await;
 
     let get = |file: &str| app.client.get(format!("{}/sdk/v1/{file}", app.base)).send();
     let js = get("sdk.js").await.unwrap();
@@ -114,13 +125,13 @@ async fn sdk_files_are_public_with_the_right_type() {
 
 #[tokio::test]
 async fn sdk_files_are_sent_precompressed_to_browsers_that_accept_it() {
-    let sdk_dir = tempfile::tempdir().unwrap();
-    let file = |name: &str, bytes: &[u8]| std::fs::write(sdk_dir.path().join(name), bytes).unwrap();
-    file("expressconsent_sdk_bg.wasm", b"\0asm plain");
-    file("expressconsent_sdk_bg.wasm.gz", b"gzipped bytes");
-    file("expressconsent_sdk_bg.wasm.br", b"brotli bytes");
-    file("sdk.js", b"plain js");
-    let app = TestApp::start_with(|config| config.sdk_dir = sdk_dir.path().to_owned()).await;
+    let (_sdk_dir, app) = serving_sdk_files(&[
+        ("expressconsent_sdk_bg.wasm", b"\0asm plain"),
+        ("expressconsent_sdk_bg.wasm.gz", b"gzipped bytes"),
+        ("expressconsent_sdk_bg.wasm.br", b"brotli bytes"),
+        ("sdk.js", b"plain js"),
+    ])
+    .await;
     let get = |name: &str, accept: &str| {
         let request = app.client.get(format!("{}/sdk/v1/{name}", app.base));
         let request = if accept.is_empty() {
