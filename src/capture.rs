@@ -11,7 +11,7 @@ use crate::config::Config;
 use crate::deadline::Deadline;
 use crate::error::{ErrorCode, SdkError};
 use crate::options::CaptureOptions;
-use crate::upload::{CaptureRequest, CaptureResult};
+use crate::upload::CaptureRequest;
 use crate::{consent, page, snapshot, telemetry, trigger, upload};
 
 /// The version the SDK reports in each capture.
@@ -71,13 +71,14 @@ pub fn read_page(options: CaptureOptions) -> Result<CaptureRequest, SdkError> {
     })
 }
 
-/// Uploads a prepared capture within what is left of its budget.
-pub async fn finish(prepared: Prepared) -> Result<CaptureResult, SdkError> {
+/// Uploads a prepared capture within what is left of its budget: a promise of the
+/// result as the page receives it.
+pub fn finish(prepared: Prepared) -> js_sys::Promise {
     let Prepared {
         config,
         request,
         custom,
-        mut deadline,
+        deadline,
     } = prepared;
-    upload::send(&config, &request, custom.as_ref(), &mut deadline).await
+    upload::send(&config, &request, custom.as_ref(), deadline)
 }

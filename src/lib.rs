@@ -68,7 +68,8 @@ fn start() {
 #[wasm_bindgen(js_name = init)]
 pub fn init(config: JsValue) -> Result<(), JsValue> {
     Config::from_js(&config).map_err(|e| e.to_js())?.install();
-    wasm_bindgen_futures::spawn_local(upload::pending::resend_all());
+    // It always resolves; nothing waits for it.
+    let _ = upload::pending::resend_all();
     Ok(())
 }
 
@@ -81,10 +82,7 @@ pub fn init(config: JsValue) -> Result<(), JsValue> {
 pub fn capture_cdr(options: JsValue) -> Promise {
     // The page is read now, synchronously; only the upload is deferred.
     match capture::prepare(&options) {
-        Ok(prepared) => wasm_bindgen_futures::future_to_promise(async move {
-            let result = capture::finish(prepared).await.map_err(|e| e.to_js())?;
-            result_to_js(&result).map_err(|e| e.to_js())
-        }),
+        Ok(prepared) => capture::finish(prepared),
         Err(error) => Promise::reject(&error.to_js()),
     }
 }

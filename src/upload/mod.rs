@@ -10,6 +10,13 @@
 //!   away, is kept in `localStorage` ([`pending`]) and sent again, with the same key, by
 //!   the next page load's `init`.
 //!
+//! Each delivery (one capture's upload, or the re-sending of kept captures) is a state
+//! machine, a [`Delivery`]: given what its last action came to, it decides the next one
+//! (gzip, post, wait, settle). js/upload.js performs the actions and nothing else. Rust's
+//! `async` would have done the same with a futures executor, a promise adapter per await
+//! and a state machine per async fn in the wasm, several kilobytes that every lead form
+//! downloads.
+//!
 //! [`session`] owns the per-tab package id and the keys; [`wire`] shapes the body's JSON;
 //! [`answer`] reads the server's reply.
 
@@ -19,24 +26,28 @@ pub mod pending;
 pub mod session;
 pub mod wire;
 
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
 
 pub use answer::{read_answer, result_to_js, Attempt, CaptureResult, PackageData};
+pub use body::Body;
 pub use pending::Upload;
 pub use session::{package_id, random_uuid, PACKAGE_KEY};
 pub use wire::CaptureRequest;
 
 #[wasm_bindgen(module = "/js/upload.js")]
 extern "C" {
-    /// `fetch` and its JSON body as one promise of `[status, body]` (see js/upload.js).
-    #[wasm_bindgen(js_name = fetchJson, catch)]
-    fn fetch_json(url: &str, init: &js_sys::Object) -> Result<js_sys::Promise, JsValue>;
+    /// Runs a delivery: performs the action each call of `step` returns and passes what it
+    /// came to to the next call, until an action settles the promise (see js/upload.js).
+    /// (`catch` also makes wasm-bindgen call it through the glue, which the build's glue
+    /// shrinking expects of every import.)
+    #[wasm_bindgen(catch)]
+    fn drive(step: &JsValue) -> Result<js_sys::Promise, JsValue>;
 }
 
 use crate::config::Config;
-use crate::deadline::{sleep, Deadline};
+use crate::deadline::Deadline;
 use crate::error::{ErrorCode, SdkError};
 use crate::text;
 
@@ -48,70 +59,178 @@ pub const MAX_BACKOFF_MS: f64 = 4_000.0;
 /// page load, which is likelier to succeed than a sixth try within seconds.
 pub const MAX_ATTEMPTS: u32 = 5;
 
+/// What a delivery asks the browser to do next (js/upload.js performs it).
+pub enum Action {
+    /// Gzip the JSON text; comes to the bytes, or `undefined` where the browser cannot.
+    Gzip(JsValue),
+    /// `POST` the upload, aborted after the milliseconds given; comes to `[status, body]`,
+    /// or `undefined` when no answer came.
+    Post(js_sys::Object, f64),
+    /// Wait this many milliseconds.
+    Wait(f64),
+    /// Wait until the page is idle, at most this many milliseconds.
+    Idle(f64),
+    /// Resolve the delivery's promise with this value.
+    Resolve(JsValue),
+    /// Reject the delivery's promise with this error.
+    Reject(SdkError),
+}
+
+impl Action {
+    fn to_js(&self, url: &str) -> JsValue {
+        let (kind, a, b, ms) = match self {
+            Self::Gzip(json) => (0, json.clone(), JsValue::UNDEFINED, 0.0),
+            Self::Post(init, ms) => (1, JsValue::from_str(url), init.into(), *ms),
+            Self::Wait(ms) => (2, JsValue::from_f64(*ms), JsValue::UNDEFINED, 0.0),
+            Self::Idle(ms) => (3, JsValue::from_f64(*ms), JsValue::UNDEFINED, 0.0),
+            Self::Resolve(value) => (4, value.clone(), JsValue::UNDEFINED, 0.0),
+            Self::Reject(error) => (5, error.to_js(), JsValue::UNDEFINED, 0.0),
+        };
+        js_sys::Array::of4(&JsValue::from(kind), &a, &b, &JsValue::from_f64(ms)).into()
+    }
+}
+
+/// A delivery as a state machine: given what its last action came to (`undefined` for the
+/// first call), the next action and the URL a `Post` goes to.
+pub trait Delivery {
+    /// The next action.
+    fn step(&mut self, outcome: JsValue) -> Action;
+    /// Where the current upload goes.
+    fn url(&self) -> &str;
+}
+
+/// Runs a delivery in the browser; the promise settles as its last action says.
+pub fn run(mut delivery: impl Delivery + 'static) -> js_sys::Promise {
+    let step = Closure::<dyn FnMut(JsValue) -> JsValue>::new(move |outcome| {
+        let action = delivery.step(outcome);
+        action.to_js(delivery.url())
+    });
+    // The closure is freed when the browser collects the function, after the last step.
+    drive(&step.into_js_value()).unwrap_or_else(|thrown| js_sys::Promise::reject(&thrown))
+}
+
 /// The upload URL for the configured org.
 pub fn capture_url(config: &Config) -> String {
     let cid = js_sys::encode_uri_component(&config.cid);
     text::concat(&[&config.api, "/v1/captures?cid=", &String::from(cid)])
 }
 
-/// Uploads a capture and returns the server's result, retrying within the budget. A
-/// capture that fails for a reason that may pass is kept for the next page load.
-pub async fn send(
+/// Uploads a capture: a promise of the server's result (as a JS object), retrying within
+/// the budget. A capture that fails for a reason that may pass is kept for the next page
+/// load.
+pub fn send(
     config: &Config,
     request: &CaptureRequest,
     custom: Option<&JsValue>,
-    deadline: &mut Deadline,
-) -> Result<CaptureResult, SdkError> {
-    let upload = Upload {
-        key: request.idempotency_key.clone(),
-        url: capture_url(config),
-        body: body::encode(request, custom).await?,
+    deadline: Deadline,
+) -> js_sys::Promise {
+    let json = match body::to_json(request, custom) {
+        Ok(json) => json,
+        Err(error) => return js_sys::Promise::reject(&error.to_js()),
     };
-    pending::track(&upload);
-    let outcome = deliver(&upload, deadline).await;
-    pending::untrack(&upload.key);
-    match outcome {
-        Attempt::Delivered(result) => {
-            pending::remove(&upload.key);
-            Ok(result)
+    run(Sending {
+        upload: Upload {
+            key: request.idempotency_key.clone(),
+            url: capture_url(config),
+            body: Body {
+                data: json,
+                gzip: false,
+            },
+        },
+        deadline,
+        stage: Stage::Start,
+        attempts: 0,
+        wait: FIRST_BACKOFF_MS,
+    })
+}
+
+/// One capture's upload.
+struct Sending {
+    upload: Upload,
+    deadline: Deadline,
+    stage: Stage,
+    attempts: u32,
+    /// The wait before the next retry, before jitter.
+    wait: f64,
+}
+
+enum Stage {
+    Start,
+    Encoding,
+    Posting,
+    Waiting,
+}
+
+impl Delivery for Sending {
+    fn step(&mut self, outcome: JsValue) -> Action {
+        match self.stage {
+            Stage::Start => {
+                self.stage = Stage::Encoding;
+                Action::Gzip(self.upload.body.data.clone())
+            }
+            Stage::Encoding => {
+                if let Some(bytes) = outcome.dyn_ref::<js_sys::Uint8Array>() {
+                    self.upload.body = Body {
+                        data: bytes.into(),
+                        gzip: true,
+                    };
+                }
+                pending::track(&self.upload);
+                self.attempt()
+            }
+            Stage::Waiting => self.attempt(),
+            Stage::Posting => match read(outcome, &self.upload.url, &self.deadline) {
+                Attempt::Delivered(result) => self.settle(Action::Resolve(result_to_js(&result))),
+                Attempt::Refused(error) => self.settle(Action::Reject(error)),
+                Attempt::Failed(error) => {
+                    // Jitter spreads the retries of many pages after one server hiccup.
+                    let jittered = self.wait * (0.75 + js_sys::Math::random() / 2.0);
+                    if self.attempts >= MAX_ATTEMPTS || self.deadline.remaining_ms() <= jittered {
+                        return self.give_up(error);
+                    }
+                    self.wait = (self.wait * 2.0).min(MAX_BACKOFF_MS);
+                    self.stage = Stage::Waiting;
+                    Action::Wait(jittered)
+                }
+            },
         }
-        Attempt::Refused(error) => {
-            pending::remove(&upload.key);
-            Err(error)
-        }
-        Attempt::Failed(error) => {
-            pending::keep(&upload);
-            Err(error)
-        }
+    }
+
+    fn url(&self) -> &str {
+        &self.upload.url
     }
 }
 
-/// Attempts until delivered, refused, out of attempts or out of budget.
-async fn deliver(upload: &Upload, deadline: &mut Deadline) -> Attempt {
-    let mut wait = FIRST_BACKOFF_MS;
-    let mut attempts = 0;
-    loop {
-        if deadline.expired() {
-            return Attempt::Failed(deadline.error());
+impl Sending {
+    /// The next attempt, unless the budget is spent.
+    fn attempt(&mut self) -> Action {
+        if self.deadline.expired() {
+            return self.give_up(self.deadline.error());
         }
-        attempts += 1;
-        let error = match post(upload, deadline).await {
-            Attempt::Failed(error) => error,
-            done => return done,
-        };
-        // Jitter spreads the retries of many pages after one server hiccup.
-        let jittered = wait * (0.75 + js_sys::Math::random() / 2.0);
-        if attempts >= MAX_ATTEMPTS || deadline.remaining_ms() <= jittered {
-            return Attempt::Failed(error);
-        }
-        sleep(jittered).await;
-        wait = (wait * 2.0).min(MAX_BACKOFF_MS);
+        self.attempts += 1;
+        self.stage = Stage::Posting;
+        post(&self.upload, &self.deadline)
+    }
+
+    /// Delivered or refused for good: nothing to keep.
+    fn settle(&mut self, action: Action) -> Action {
+        pending::untrack(&self.upload.key);
+        pending::remove(&self.upload.key);
+        action
+    }
+
+    /// Not delivered for a reason that may pass: kept for the next page load.
+    fn give_up(&mut self, error: SdkError) -> Action {
+        pending::untrack(&self.upload.key);
+        pending::keep(&self.upload);
+        Action::Reject(error)
     }
 }
 
-/// One `POST`. Credentials are omitted: the org is named by `cid` and the page's cookies
-/// for the API origin are none of its business.
-pub async fn post(upload: &Upload, deadline: &mut Deadline) -> Attempt {
+/// One `POST` of `upload` within what is left of `deadline`. Credentials are omitted: the
+/// org is named by `cid` and the page's cookies for the API origin are none of its
+/// business.
+pub fn post(upload: &Upload, deadline: &Deadline) -> Action {
     // The `RequestInit` dictionary as a plain object: web-sys's typed setters would be an
     // import and a glue function each.
     let init = js_sys::Object::new();
@@ -124,18 +243,15 @@ pub async fn post(upload: &Upload, deadline: &mut Deadline) -> Attempt {
     set("credentials", &"omit".into());
     set("headers", &headers(upload));
     set("body", &upload.body.data);
-    if let Some(signal) = deadline.signal() {
-        set("signal", &signal);
-    }
-    let answer = match fetch_json(&upload.url, &init) {
-        Ok(sent) => JsFuture::from(sent).await,
-        Err(thrown) => Err(thrown),
+    Action::Post(init, deadline.remaining_ms().ceil())
+}
+
+/// What a [`post`] came to: `[status, body]`, where a body that is not JSON (a proxy's
+/// error page) is `undefined`, or `undefined` when no answer came.
+pub fn read(outcome: JsValue, url: &str, deadline: &Deadline) -> Attempt {
+    let Some(answer) = outcome.dyn_ref::<js_sys::Array>() else {
+        return Attempt::Failed(unreachable(url, deadline));
     };
-    let Ok(answer) = answer else {
-        return Attempt::Failed(unreachable(&upload.url, deadline));
-    };
-    // `[status, body]`; a body that is not JSON (a proxy's error page) is `undefined`.
-    let answer: js_sys::Array = answer.unchecked_into();
     let body = answer.get(1);
     // An answer that arrived is used even if the budget ran out meanwhile: the server may
     // have stored the CDR. Only a body cut off by the budget is a timeout.

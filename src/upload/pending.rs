@@ -22,6 +22,7 @@ use web_sys::Storage;
 
 use super::answer::Attempt;
 use super::body::Body;
+use super::{Action, Delivery};
 use crate::deadline::Deadline;
 use crate::options::DEFAULT_TIMEOUT_MS;
 use crate::text;
@@ -250,15 +251,68 @@ pub fn untrack(key: &str) {
 /// refuses. Stops at the first that still cannot be delivered: the server is likely still
 /// unreachable, and the next page load tries again. Runs at most once at a time per page,
 /// and not while the page loads: the first `localStorage` access of a page reads it from
-/// disk, milliseconds of main-thread time, so it waits until the page is idle.
-pub async fn resend_all() {
+/// disk, milliseconds of main-thread time, so it waits until the page is idle. The promise
+/// always resolves.
+pub fn resend_all() -> js_sys::Promise {
     if RESENDING.replace(true) {
-        return;
+        return js_sys::Promise::resolve(&JsValue::UNDEFINED);
     }
-    crate::deadline::idle(RESEND_WITHIN_MS).await;
-    if let Some(storage) = storage() {
+    super::run(Resending {
+        waited: false,
+        queue: Vec::new(),
+        current: None,
+    })
+}
+
+/// The re-sending of kept captures.
+struct Resending {
+    /// Whether the page has been idle.
+    waited: bool,
+    /// Kept captures not yet tried, newest first (the next is popped off the end).
+    queue: Vec<Kept>,
+    /// The capture being sent, its item and its budget.
+    current: Option<(Kept, Upload, Deadline)>,
+}
+
+impl Delivery for Resending {
+    fn step(&mut self, outcome: JsValue) -> Action {
+        let Some((kept, upload, deadline)) = self.current.take() else {
+            // The first step waits for idle time; the second, after it, starts.
+            if !self.waited {
+                self.waited = true;
+                return Action::Idle(RESEND_WITHIN_MS);
+            }
+            self.queue = kept();
+            self.queue.reverse();
+            return self.next();
+        };
+        match super::read(outcome, &upload.url, &deadline) {
+            Attempt::Delivered(_) | Attempt::Refused(_) => {
+                if let Some(storage) = storage() {
+                    let _ = storage.remove_item(&kept.item);
+                }
+                self.next()
+            }
+            Attempt::Failed(_) => Self::done(),
+        }
+    }
+
+    fn url(&self) -> &str {
+        self.current
+            .as_ref()
+            .map_or("", |(_, upload, _)| &upload.url)
+    }
+}
+
+impl Resending {
+    /// Posts the next kept capture that can still be sent, dropping the unreadable and the
+    /// too old on the way.
+    fn next(&mut self) -> Action {
+        let Some(storage) = storage() else {
+            return Self::done();
+        };
         let now = js_sys::Date::now();
-        for kept in list(&storage) {
+        while let Some(kept) = self.queue.pop() {
             let upload = storage
                 .get_item(&kept.item)
                 .ok()
@@ -268,16 +322,18 @@ pub async fn resend_all() {
                 let _ = storage.remove_item(&kept.item);
                 continue;
             };
-            let mut deadline = Deadline::start(DEFAULT_TIMEOUT_MS);
-            match super::post(&upload, &mut deadline).await {
-                Attempt::Delivered(_) | Attempt::Refused(_) => {
-                    let _ = storage.remove_item(&kept.item);
-                }
-                Attempt::Failed(_) => break,
-            }
+            let deadline = Deadline::start(DEFAULT_TIMEOUT_MS);
+            let post = super::post(&upload, &deadline);
+            self.current = Some((kept, upload, deadline));
+            return post;
         }
+        Self::done()
     }
-    RESENDING.set(false);
+
+    fn done() -> Action {
+        RESENDING.set(false);
+        Action::Resolve(JsValue::UNDEFINED)
+    }
 }
 
 #[cfg(test)]

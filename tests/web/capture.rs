@@ -4,12 +4,11 @@
 
 use expressconsent_sdk::error::ErrorCode;
 use expressconsent_sdk::upload::answer::parse_body;
-use expressconsent_sdk::upload::body::{gzip, Body};
+use expressconsent_sdk::upload::body::Body;
 use expressconsent_sdk::upload::{pending, Attempt, Upload};
 use expressconsent_sdk::upload::{CaptureResult, PackageData};
 use expressconsent_sdk::{result_to_js, upload};
-use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen::JsValue;
 use wasm_bindgen_test::wasm_bindgen_test;
 
 use crate::helpers::{json, prop, rejection};
@@ -178,29 +177,6 @@ fn only_passing_failures_are_retried() {
     assert!(retried(500, &refusal("INTERNAL")));
     assert!(retried(503, &parse_body("<html>down</html>")));
     assert!(retried(200, &parse_body("captive portal")));
-}
-
-#[wasm_bindgen_test]
-async fn a_gzipped_body_decompresses_to_the_json() {
-    let json = JsValue::from_str(r#"{"idempotencyKey":"k","snapshot":{"html":"<p>é</p>"}}"#);
-
-    let compressed = gzip(&json).await.expect("Chromium has CompressionStream");
-
-    let bytes = compressed.to_vec();
-    assert_eq!(&bytes[..2], &[0x1f, 0x8b], "gzip magic");
-    let stream = web_sys::Blob::new_with_u8_array_sequence(&js_sys::Array::of1(&compressed))
-        .unwrap()
-        .stream();
-    let constructor: js_sys::Function =
-        js_sys::Reflect::get(&js_sys::global(), &"DecompressionStream".into())
-            .unwrap()
-            .unchecked_into();
-    let decompressor =
-        js_sys::Reflect::construct(&constructor, &js_sys::Array::of1(&"gzip".into())).unwrap();
-    let plain = stream.pipe_through(decompressor.unchecked_ref());
-    let response = web_sys::Response::new_with_opt_readable_stream(Some(&plain)).unwrap();
-    let text = JsFuture::from(response.text().unwrap()).await.unwrap();
-    assert_eq!(text, json);
 }
 
 fn upload_with_key(key: &str, bytes: &[u8]) -> Upload {
