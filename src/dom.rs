@@ -3,9 +3,8 @@
 //! They turn the browser's nullable, fallible accessors into plain Rust values so the
 //! modules that read the page stay about the page. Nothing here changes the live document.
 
-use std::cell::{OnceCell, RefCell};
-
-use js_sys::{Array, Function, Object, Reflect};
+use js_sys::{Array, Reflect};
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Document, Element, NodeList, Window};
 
@@ -112,79 +111,11 @@ pub fn truncate_chars(text: &str, max: usize) -> String {
     }
 }
 
-/// `Array.from(list, (node) => node[property])`, run entirely by the browser: the map
-/// function is `interface`'s own getter for `property`, bound through
-/// `Function.prototype.call`. No JavaScript of the SDK runs per node, so reading one
-/// property of ten thousand elements crosses from wasm to the page once, not ten thousand
-/// times. `None` when the browser lacks the property.
-pub fn map_property(
-    list: &JsValue,
-    interface: &'static str,
-    property: &'static str,
-) -> Option<Array> {
-    map_with(list, &bound_getter(interface, property)?)
-}
-
-/// `Array.from(list, map)` for a function of the browser's own (`Boolean`, a bound getter).
-pub fn map_with(list: &JsValue, map: &Function) -> Option<Array> {
-    let (array, from) = ARRAY_FROM.with(|cached| {
-        cached
-            .get_or_init(|| {
-                let array = Reflect::get(&js_sys::global(), &"Array".into()).ok()?;
-                let from = Reflect::get(&array, &"from".into()).ok()?.dyn_into().ok()?;
-                Some((array, from))
-            })
-            .clone()
-    })?;
-    from.call2(&array, list, map).ok()?.dyn_into().ok()
-}
-
-/// A global function of the browser by name (`Boolean`).
-pub fn global_function(name: &str) -> Option<Function> {
-    Reflect::get(&js_sys::global(), &name.into())
-        .ok()?
-        .dyn_into()
-        .ok()
-}
-
-thread_local! {
-    // Looked up once per page: each lookup is several calls into the browser.
-    static ARRAY_FROM: OnceCell<Option<(JsValue, Function)>> = const { OnceCell::new() };
-    static GETTERS: RefCell<Vec<(&'static str, &'static str, Function)>> = const { RefCell::new(Vec::new()) };
-}
-
-/// `Function.prototype.call.bind(Object.getOwnPropertyDescriptor(interface.prototype,
-/// property).get)`: the getter as a plain function of the node.
-fn bound_getter(interface: &'static str, property: &'static str) -> Option<Function> {
-    let cached = GETTERS.with(|getters| {
-        getters
-            .borrow()
-            .iter()
-            .find(|(i, p, _)| *i == interface && *p == property)
-            .map(|(_, _, f)| f.clone())
-    });
-    if cached.is_some() {
-        return cached;
-    }
-    let class = Reflect::get(&js_sys::global(), &interface.into()).ok()?;
-    let prototype: Object = Reflect::get(&class, &"prototype".into())
-        .ok()?
-        .dyn_into()
-        .ok()?;
-    let descriptor = Object::get_own_property_descriptor(&prototype, &property.into());
-    let getter: Function = Reflect::get(&descriptor, &"get".into())
-        .ok()?
-        .dyn_into()
-        .ok()?;
-    let call: Function = Reflect::get(&getter, &"call".into())
-        .ok()?
-        .dyn_into()
-        .ok()?;
-    let bound = call.bind0(&getter);
-    GETTERS.with(|getters| {
-        getters
-            .borrow_mut()
-            .push((interface, property, bound.clone()))
-    });
-    Some(bound)
+#[wasm_bindgen(module = "/js/dom.js")]
+extern "C" {
+    /// `list[i][property]` for every node of `list`, as an array, in one call.
+    #[wasm_bindgen(js_name = mapProperty)]
+    pub fn map_property(list: &JsValue, property: &str) -> Array;
+    /// 1 where `list[i][property]` is neither `null` nor `undefined`, else 0, in one call.
+    pub fn presence(list: &JsValue, property: &str) -> Vec<u8>;
 }

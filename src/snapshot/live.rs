@@ -10,7 +10,7 @@
 //! window's classes is false; so nodes are recognised by what the selector or
 //! `localName` says they are, never by `dyn_into`.
 
-use js_sys::{Array, Object, Reflect, Uint8Array};
+use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{
     CssStyleSheet, Document, DocumentFragment, Element, HtmlCanvasElement, HtmlIFrameElement,
@@ -72,8 +72,6 @@ pub struct LivePage {
     trees: Vec<Tree>,
     /// Every open shadow root, for `getHTML({ shadowRoots })`.
     shadow_roots: Array,
-    /// The global `Boolean`, to turn shadow roots into flags.
-    boolean: Option<js_sys::Function>,
     /// What could not be reproduced.
     pub warnings: Vec<String>,
 }
@@ -87,7 +85,6 @@ impl LivePage {
             depth,
             trees: vec![Tree::new(Root::Document(document.clone()))],
             shadow_roots: Array::new(),
-            boolean: dom::global_function("Boolean"),
             warnings: Vec::new(),
         };
         let mut i = 0;
@@ -102,20 +99,19 @@ impl LivePage {
         let all = query_all(&self.trees[tree].root, "*");
         self.trees[tree].elements = all.as_ref().map_or(0, NodeList::length) as usize;
         let Some(all) = all else { return };
-        let hosted = dom::map_property(&all, "Element", "shadowRoot");
-        if let (Some(hosted), Some(boolean)) = (hosted, &self.boolean) {
-            let flags = dom::map_with(&hosted, boolean)
-                .map(|flags| Uint8Array::new(&flags).to_vec())
-                .unwrap_or_default();
-            for (index, _) in flags.iter().enumerate().filter(|(_, f)| **f != 0) {
-                let root = hosted.get(index as u32);
-                if root.is_object() {
-                    self.shadow_roots.push(&root);
-                    self.trees
-                        .push(Tree::new(Root::Shadow(root.unchecked_into())));
-                    let id = self.trees.len() - 1;
-                    self.trees[tree].hosts.push((index, id));
-                }
+        // Which elements host an open shadow root, for all of them in one call; then the
+        // few roots themselves.
+        let flags = dom::presence(&all, "shadowRoot");
+        for (index, _) in flags.iter().enumerate().filter(|(_, f)| **f != 0) {
+            let root = all
+                .item(index as u32)
+                .map_or(JsValue::UNDEFINED, |host| dom::get(&host, "shadowRoot"));
+            if root.is_object() {
+                self.shadow_roots.push(&root);
+                self.trees
+                    .push(Tree::new(Root::Shadow(root.unchecked_into())));
+                let id = self.trees.len() - 1;
+                self.trees[tree].hosts.push((index, id));
             }
         }
         self.trees[tree].scrolls = match &self.trees[tree].root {

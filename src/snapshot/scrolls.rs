@@ -139,11 +139,7 @@ impl Watch {
 /// `(index, x, y)` of each scrolled element of `elements` (a list or an array), read in
 /// two batched calls.
 pub fn scan(elements: &JsValue) -> Vec<(usize, f64, f64)> {
-    let read = |property| {
-        dom::map_property(elements, "Element", property)
-            .map(|values| Float64Array::new(&values).to_vec())
-            .unwrap_or_default()
-    };
+    let read = |property| Float64Array::new(&dom::map_property(elements, property)).to_vec();
     let (tops, lefts) = (read("scrollTop"), read("scrollLeft"));
     tops.iter()
         .zip(&lefts)

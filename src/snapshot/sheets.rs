@@ -39,9 +39,7 @@ fn text_at_depth(
         .and_then(|href| href.as_string())
         .unwrap_or_else(|| document_base.to_owned());
     // All rule texts in one call; only sheets with imports need a rule-by-rule walk.
-    let joined: String = dom::map_property(&rules, "CSSRule", "cssText")
-        .map(|texts| texts.join("\n").into())
-        .unwrap_or_default();
+    let joined: String = dom::map_property(&rules, "cssText").join("\n").into();
     if super::html::find(&joined, "@import").is_none() {
         return Some(absolute_urls(&joined, &base).into_owned());
     }
