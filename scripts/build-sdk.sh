@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
 wasm-pack --quiet build --mode no-install --target web --profile wasm-release \
-  --out-dir pkg --out-name expressconsent_sdk --no-pack .
+  --out-dir pkg --out-name expressconsent_sdk --no-pack . -- --no-default-features
 wasm="pkg/expressconsent_sdk_bg.wasm"
 features=(--enable-bulk-memory --enable-sign-ext --enable-mutable-globals
   --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue)

@@ -15,6 +15,8 @@ cargo fmt --all -- --check
 step "cargo clippy (native and wasm32)"
 cargo clippy --quiet --workspace --all-targets -- -D warnings
 cargo clippy --quiet -p expressconsent-sdk --target wasm32-unknown-unknown --all-targets -- -D warnings
+# The size build of the SDK, without the standard library (scripts/build-sdk.sh).
+cargo clippy --quiet -p expressconsent-sdk --target wasm32-unknown-unknown --no-default-features --lib -- -D warnings
 
 step "Rust unit and integration tests (server suite on SQLite)"
 cargo test --quiet --workspace

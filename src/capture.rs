@@ -5,6 +5,8 @@
 //! submit, even if the page changes before the promise settles. [`finish`] uploads. Both
 //! count against one `timeoutMs` budget.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use wasm_bindgen::JsValue;
 
 use crate::config::Config;

@@ -3,7 +3,9 @@
 //! It is read once, checked, and kept for the life of the page (a later `init` replaces
 //! it). The module owns only that state; it does not touch the page or the network.
 
-use std::cell::RefCell;
+#[allow(unused_imports)]
+use crate::prelude::*;
+use core::cell::RefCell;
 
 use wasm_bindgen::JsValue;
 
@@ -19,7 +21,7 @@ pub struct Config {
     pub api: String,
 }
 
-thread_local! {
+crate::local::page_local! {
     // wasm in a page is single-threaded; the thread-local is just a safe global.
     static CURRENT: RefCell<Option<Config>> = const { RefCell::new(None) };
 }

@@ -5,6 +5,8 @@
 //! have seen it (rendered, in the viewport, opaque, legible size and contrast). It reports
 //! facts only; the server derives the consent mechanism from them and from the snapshot.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use expressconsent_protocol::{ConsentCheckbox, Disclosure, MAX_DISCLOSURE_CHARS};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Element, HtmlInputElement, Window};

@@ -6,6 +6,8 @@
 //! way. When a background image or an unparseable colour is in the way the ratio is
 //! unknown (`None`) rather than guessed.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use web_sys::{Element, Window};
 
 use crate::dom;
@@ -93,7 +95,7 @@ pub fn luminance(color: Rgba) -> f64 {
 pub fn ratio(text: Rgba, background: Rgba) -> f64 {
     let (a, b) = (luminance(blend(text, background)), luminance(background));
     let (light, dark) = if a > b { (a, b) } else { (b, a) };
-    ((light + 0.05) / (dark + 0.05) * 100.0).round() / 100.0
+    crate::math::floor((light + 0.05) / (dark + 0.05) * 100.0 + 0.5) / 100.0
 }
 
 /// The contrast of `element`'s text against what is painted behind it.

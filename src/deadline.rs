@@ -5,6 +5,8 @@
 //! cannot keep the form waiting.
 
 use crate::error::{ErrorCode, SdkError};
+#[allow(unused_imports)]
+use crate::prelude::*;
 use crate::{dom, text};
 
 /// A point in time after which the call has failed with `TIMEOUT`.
@@ -36,7 +38,7 @@ impl Deadline {
     pub fn error(&self) -> SdkError {
         // Whole milliseconds: formatting an f64 would add 17 KB of float printing to the wasm.
         let mut message = String::from("capture and upload did not finish within timeoutMs (");
-        text::push_decimal(&mut message, self.budget_ms.ceil() as u64);
+        text::push_decimal(&mut message, crate::math::ceil(self.budget_ms) as u64);
         message.push_str(" ms)");
         SdkError::new(ErrorCode::Timeout, message)
     }

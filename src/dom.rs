@@ -3,6 +3,8 @@
 //! They turn the browser's nullable, fallible accessors into plain Rust values so the
 //! modules that read the page stay about the page. Nothing here changes the live document.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use js_sys::{Array, Reflect};
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};

@@ -4,7 +4,9 @@
 //! on, a human message, and what the server said when it answered. The `#[wasm_bindgen]`
 //! surface turns it into a JS `Error` with [`SdkError::to_js`]; nothing else builds JS errors.
 
-use std::fmt;
+#[allow(unused_imports)]
+use crate::prelude::*;
+use core::fmt;
 
 use expressconsent_protocol::{ErrorCode as ServerCode, LimitError};
 use wasm_bindgen::JsValue;
@@ -115,7 +117,7 @@ impl fmt::Display for SdkError {
     }
 }
 
-impl std::error::Error for SdkError {}
+impl core::error::Error for SdkError {}
 
 impl From<LimitError> for SdkError {
     fn from(error: LimitError) -> Self {

@@ -17,6 +17,19 @@
 //!
 //! The surface never throws at the host page: every failure of `captureCDR`, including bad
 //! options, is a rejected promise with an `Error` whose `code` is stable.
+//!
+//! The crate's `std` feature (on by default: tests, debug builds) links the standard
+//! library. The size build (scripts/build-sdk.sh) turns it off: the SDK needs only `alloc`,
+//! and without `std` a panic is a bare trap (see [`panic`]) rather than the standard
+//! library's panic machinery and formatting, several kilobytes of the download. Panics are
+//! bugs either way; the SDK's failures are `Result`s.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+#[cfg(not(any(feature = "std", target_arch = "wasm32")))]
+compile_error!("without the `std` feature the SDK builds for wasm32-unknown-unknown only");
 
 pub mod capture;
 pub mod config;
@@ -25,6 +38,8 @@ pub mod contrast;
 pub mod deadline;
 pub mod dom;
 pub mod error;
+mod local;
+pub mod math;
 pub mod options;
 pub mod page;
 pub mod snapshot;
@@ -32,6 +47,14 @@ pub mod telemetry;
 pub mod text;
 pub mod trigger;
 pub mod upload;
+
+/// What the SDK uses of `alloc`, which `no_std` leaves out of the prelude.
+mod prelude {
+    pub use alloc::borrow::ToOwned;
+    pub use alloc::string::{String, ToString};
+    pub use alloc::vec;
+    pub use alloc::vec::Vec;
+}
 
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
@@ -47,13 +70,21 @@ use crate::upload::CaptureResult;
 static ALLOCATOR: lol_alloc::LockedAllocator<lol_alloc::FreeListAllocator> =
     lol_alloc::LockedAllocator::new(lol_alloc::FreeListAllocator::new());
 
+/// Without the standard library, a panic (a bug) stops the call with a wasm trap, which the
+/// page sees as a `RuntimeError` and the SDK's wrappers turn into a rejected promise.
+#[cfg(all(not(feature = "std"), target_arch = "wasm32"))]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo) -> ! {
+    core::arch::wasm32::unreachable()
+}
+
 /// Runs when the module is instantiated: the interaction log, the trigger watch and the
 /// scroll watch start.
 /// Debug builds report panics to the console with their Rust message; release builds leave
 /// the hook out, since its formatting code would add kilobytes to every page's download.
 #[wasm_bindgen(start)]
 fn start() {
-    #[cfg(debug_assertions)]
+    #[cfg(all(debug_assertions, feature = "std"))]
     console_error_panic_hook::set_once();
     telemetry::start();
     trigger::start();

@@ -5,6 +5,8 @@
 //! checked by the protocol crate's constructor, so SDK and server agree on the rules.
 //! Unknown keys are ignored so that pages written for a newer SDK keep working.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use expressconsent_protocol::{check_custom_size, AutoShare, ExpiresIn, SubGroupIds};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::Event;
@@ -112,7 +114,7 @@ fn parse_auto_share(value: &JsValue) -> Result<Option<AutoShare>, SdkError> {
     };
     let ms = ms
         .as_f64()
-        .filter(|ms| ms.is_finite() && ms.fract() == 0.0 && *ms >= 0.0)
+        .filter(|ms| ms.is_finite() && crate::math::floor(*ms) == *ms && *ms >= 0.0)
         .ok_or_else(|| SdkError::invalid("autoShare.expiresInMs must be a positive integer"))?;
     // `as` saturates, so a huge value still fails the two-year check instead of wrapping.
     let expires = ExpiresIn::new(ms as u64)?;

@@ -4,6 +4,8 @@
 //! address, a headless user agent), so each is read as the browser reports it, without
 //! interpretation. Nothing here reads the page's content.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use expressconsent_protocol::{PageInfo, Size};
 use wasm_bindgen::JsValue;
 

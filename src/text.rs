@@ -4,6 +4,9 @@
 //! each lead form downloads, so the SDK's own messages and keys are put together from
 //! pieces. Nothing here knows about the page.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 /// Concatenates `parts` into one string.
 pub fn concat(parts: &[&str]) -> String {
     let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());

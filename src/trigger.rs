@@ -19,7 +19,9 @@
 //! `isTrusted` of a `submit` therefore also requires a trusted activation inside the form
 //! just before it: a real click, or Enter pressed in one of its fields.
 
-use std::cell::{Cell, RefCell};
+#[allow(unused_imports)]
+use crate::prelude::*;
+use core::cell::{Cell, RefCell};
 
 use expressconsent_protocol::Trigger;
 use wasm_bindgen::closure::Closure;
@@ -38,7 +40,7 @@ const SUBMIT: &str = "[data-ec-submit]";
 /// browser fires it within the same task, so this only absorbs clock granularity.
 const ACTIVATION_WINDOW_MS: f64 = 1_000.0;
 
-thread_local! {
+crate::local::page_local! {
     // The last trusted press of a tagged control, with its element: a target inside a
     // shadow tree is cleared from the event once dispatch ends.
     static LAST_PRESS: RefCell<Option<(Event, Element)>> = const { RefCell::new(None) };

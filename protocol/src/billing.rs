@@ -1,5 +1,7 @@
 //! Bodies of the billing ledger endpoint.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// Why an org was billed for a CDR. An org is billed at most once per CDR.

@@ -3,7 +3,9 @@
 //! Everything the SDK observed is sent; the server derives its own conclusions (for
 //! instance the consent mechanism) from the snapshot rather than trusting client claims.
 
-use std::collections::BTreeMap;
+#[allow(unused_imports)]
+use crate::prelude::*;
+use alloc::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -189,7 +191,7 @@ pub struct Trigger {
     pub time: f64,
     /// The page passed no `triggerEvent`: the SDK took the last trusted press of a
     /// `data-ec-submit` control it saw since load.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(skip_serializing_if = "core::ops::Not::not")]
     pub auto_detected: bool,
 }
 

@@ -1,5 +1,7 @@
 //! Bodies of the CDR endpoints: a CDR's metadata, collecting it, and listing an org's CDRs.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::capture::{ConsentCheckbox, Disclosure, Telemetry, Trigger};

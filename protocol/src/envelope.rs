@@ -1,5 +1,7 @@
 //! The JSON envelope around every API response, and the stable error codes.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// A successful response: `{ "ok": true, "data": …, "requestId": "…" }`.

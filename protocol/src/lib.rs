@@ -3,6 +3,20 @@
 //! This crate owns the shape of every JSON body that crosses the network and the limits
 //! that both sides enforce. It does no I/O and reads no clocks, so it builds for
 //! `wasm32-unknown-unknown` and native alike. Field names are camelCase on the wire.
+//!
+//! It needs only `alloc`, not `std`, so that the SDK can leave the standard library (and
+//! its panic formatting) out of the wasm every lead form downloads.
+
+// The OpenAPI derive (a server-only feature) and the tests expect the standard prelude.
+#![cfg_attr(not(any(test, feature = "openapi")), no_std)]
+
+extern crate alloc;
+
+/// What this crate uses of `alloc`, which `no_std` leaves out of the prelude.
+mod prelude {
+    pub(crate) use alloc::string::String;
+    pub(crate) use alloc::vec::Vec;
+}
 
 pub mod billing;
 pub mod capture;

@@ -1,7 +1,9 @@
 //! The limits of SPEC.md, each as a constant and, where a value is checked, a newtype whose
 //! constructor is the only place the check lives. SDK and server call the same code.
 
-use std::fmt;
+#[allow(unused_imports)]
+use crate::prelude::*;
+use core::fmt;
 
 const DAY_MS: u64 = 24 * 60 * 60 * 1000;
 
@@ -28,7 +30,7 @@ impl fmt::Display for LimitError {
     }
 }
 
-impl std::error::Error for LimitError {}
+impl core::error::Error for LimitError {}
 
 /// The lifetime of a share link: more than 0 ms, at most [`MAX_SHARE_EXPIRY_MS`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

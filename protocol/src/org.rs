@@ -1,5 +1,7 @@
 //! Bodies of the org endpoints: settings and registered domains.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// `GET /v1/org` (and `PATCH /v1/org`) result.

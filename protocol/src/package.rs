@@ -1,5 +1,7 @@
 //! The body of `GET /v1/packages/:packageId`: one consumer session's CDRs.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::share::Access;

@@ -1,5 +1,7 @@
 //! Bodies of the sharing endpoints: minting a share link and claiming one.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// `POST /v1/cdrs/:cdrId/share` body.

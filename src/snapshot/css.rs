@@ -4,7 +4,9 @@
 //! against the snapshot's address instead of the sheet's. Each `url(…)` is resolved against
 //! the URL of the sheet it came from (the document's for `<style>` and `style=""`).
 
-use std::borrow::Cow;
+#[allow(unused_imports)]
+use crate::prelude::*;
+use alloc::borrow::Cow;
 
 use super::url::resolve;
 use crate::text::{after, before, slice, split_at};
@@ -177,7 +179,7 @@ mod tests {
         let css = r##"a { b: url(data:image/png;base64,AA==); c: url("#g"); d: myurl(x); e: url(https://x.example/y) }"##;
         assert!(matches!(
             absolute_urls(css, BASE),
-            std::borrow::Cow::Borrowed(_)
+            alloc::borrow::Cow::Borrowed(_)
         ));
     }
 

@@ -6,7 +6,9 @@
 //! of a few elements (`style`, `script`, …) are unescaped raw text. That regularity is what
 //! lets a small tokenizer read it exactly.
 
-use std::borrow::Cow;
+#[allow(unused_imports)]
+use crate::prelude::*;
+use alloc::borrow::Cow;
 
 use crate::text::{after, before, slice};
 
@@ -213,7 +215,7 @@ pub fn raw_text_end(src: &str, from: usize, name: &str) -> usize {
 /// the wasm every lead form downloads.
 pub fn push_pixels(out: &mut String, px: f64) {
     // `floor` is one wasm instruction; `round` would link a libm routine.
-    let thousandths = (px.abs() * 1000.0 + 0.5).floor() as u64;
+    let thousandths = crate::math::floor(px.abs() * 1000.0 + 0.5) as u64;
     if px < 0.0 && thousandths != 0 {
         out.push('-');
     }

@@ -10,6 +10,8 @@
 //! window's classes is false; so nodes are recognised by what the selector or
 //! `localName` says they are, never by `dyn_into`.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{

@@ -29,6 +29,8 @@ mod scrolls;
 mod sheets;
 mod url;
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use expressconsent_protocol::{ScrollOffset, Snapshot};
 use web_sys::Document;
 

@@ -3,6 +3,8 @@
 //! The snapshot itself decides privacy in [`super::rewrite`], from the markup; the other
 //! evidence (disclosure text, trigger labels) uses [`MASK`] and [`mask_text`] from here.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use web_sys::Node;
 
 use crate::dom;

@@ -14,7 +14,9 @@
 //! task as the capture has not fired its event yet; it is seen only on an element that
 //! had scrolled before.
 
-use std::cell::RefCell;
+#[allow(unused_imports)]
+use crate::prelude::*;
+use core::cell::RefCell;
 
 use js_sys::{Array, Float64Array, Set};
 use wasm_bindgen::prelude::Closure;
@@ -33,7 +35,7 @@ struct Watch {
     scanned: bool,
 }
 
-thread_local! {
+crate::local::page_local! {
     static WATCH: RefCell<Option<Watch>> = const { RefCell::new(None) };
 }
 

@@ -6,6 +6,8 @@
 //! sheet's own URL and same-origin `@import`s inlined. Cross-origin sheets cannot be read;
 //! the caller keeps them as links and records a warning.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use js_sys::Reflect;
 use wasm_bindgen::JsCast;
 use web_sys::{CssImportRule, CssStyleSheet};

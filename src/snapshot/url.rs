@@ -7,6 +7,8 @@
 //! (`#id`, which point into the document itself, as SVG `<use>` and `url(#gradient)` do),
 //! are kept as written.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use crate::text::{after, before, concat, split_at};
 
 /// `reference` resolved against the absolute URL `base`.

@@ -1,6 +1,8 @@
 //! The rules that say how a field was filled in, as pure functions of what the browser
 //! reported, so that they can be read and tested on their own.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlInputElement};
 

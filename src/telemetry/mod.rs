@@ -13,7 +13,9 @@
 
 pub mod fill;
 
-use std::cell::{Cell, RefCell};
+#[allow(unused_imports)]
+use crate::prelude::*;
+use core::cell::{Cell, RefCell};
 
 use expressconsent_protocol::FieldTelemetry;
 use wasm_bindgen::closure::Closure;
@@ -113,7 +115,7 @@ struct Log {
     touch: bool,
 }
 
-thread_local! {
+crate::local::page_local! {
     static LOG: RefCell<Log> = const {
         RefCell::new(Log { fields: Vec::new(), pointer: false, touch: false })
     };

@@ -4,6 +4,8 @@
 //! Reading by hand rather than through serde keeps a deserializer (and the float printing
 //! its error messages bring) out of the wasm; the answer has a handful of fields.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::dom::property as get;

@@ -6,6 +6,8 @@
 //! with `CompressionStream("gzip")` (a snapshot shrinks five to ten times) and sends it
 //! with `Content-Encoding: gzip`; where that API is missing the JSON goes as it is.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use wasm_bindgen::JsValue;
 
 use super::wire::CaptureRequest;

@@ -26,6 +26,8 @@ pub mod pending;
 pub mod session;
 pub mod wire;
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
@@ -243,7 +245,7 @@ pub fn post(upload: &Upload, deadline: &Deadline) -> Action {
     set("credentials", &"omit".into());
     set("headers", &headers(upload));
     set("body", &upload.body.data);
-    Action::Post(init, deadline.remaining_ms().ceil())
+    Action::Post(init, crate::math::ceil(deadline.remaining_ms()))
 }
 
 /// What a [`post`] came to: `[status, body]`, where a body that is not JSON (a proxy's

@@ -13,7 +13,9 @@
 //! removed when the server acknowledges it (2xx) or refuses it for good (a 4xx other than
 //! 408 and 429), and dropped unsent after [`MAX_AGE_MS`].
 
-use std::cell::{Cell, RefCell};
+#[allow(unused_imports)]
+use crate::prelude::*;
+use core::cell::{Cell, RefCell};
 
 use js_sys::Uint8Array;
 use wasm_bindgen::closure::Closure;
@@ -62,7 +64,7 @@ pub struct Kept {
     pub key: String,
 }
 
-thread_local! {
+crate::local::page_local! {
     // Uploads under way in this page, kept if the page goes away before they finish.
     static IN_FLIGHT: RefCell<Vec<Upload>> = const { RefCell::new(Vec::new()) };
     static WATCHING_PAGEHIDE: Cell<bool> = const { Cell::new(false) };

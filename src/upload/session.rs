@@ -4,14 +4,16 @@
 //! one visit group together while another tab starts a new package. Each `captureCDR` call
 //! gets a fresh idempotency key, which is what makes a retried upload safe.
 
-use std::cell::RefCell;
+#[allow(unused_imports)]
+use crate::prelude::*;
+use core::cell::RefCell;
 
 use wasm_bindgen::JsCast;
 
 /// The `sessionStorage` key holding this tab's package id.
 pub const PACKAGE_KEY: &str = "ec_package_id";
 
-thread_local! {
+crate::local::page_local! {
     // When storage is blocked (sandboxed frames, privacy modes) the package lives as long
     // as the page instead of the tab.
     static PAGE_PACKAGE: RefCell<Option<String>> = const { RefCell::new(None) };

@@ -6,6 +6,8 @@
 //! protocol crate's serde attributes exactly (`camelCase`, `skip_serializing_if`), so the
 //! server reads what it always read (the end-to-end suite checks what it stores).
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use expressconsent_protocol::{
     AutoShare, ConsentCheckbox, Disclosure, PageInfo, Size, Snapshot, Trigger,
 };

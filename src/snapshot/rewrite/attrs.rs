@@ -6,7 +6,9 @@
 //! stay escaped throughout, exactly as the browser serialized them, so an untouched
 //! attribute is copied without being decoded and encoded again.
 
-use std::borrow::Cow;
+#[allow(unused_imports)]
+use crate::prelude::*;
+use alloc::borrow::Cow;
 
 use super::super::css::{absolute_srcset, absolute_urls};
 use super::super::html::{self, StartTag};

@@ -11,6 +11,8 @@ use super::attrs::{attr_value, rename_attr, set_attr, set_attr_text, Attrs};
 use super::open::Open;
 use super::page::LinkSheet;
 use super::Pass;
+#[allow(unused_imports)]
+use crate::prelude::*;
 use crate::text::concat;
 
 impl<'a> Pass<'a, '_> {

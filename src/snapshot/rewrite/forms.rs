@@ -11,6 +11,8 @@ use super::attrs::{remove_attr, set_attr_text, set_flag, Attrs};
 use super::open::{Open, Role};
 use super::page::Field;
 use super::Pass;
+#[allow(unused_imports)]
+use crate::prelude::*;
 use crate::text::decimal;
 
 impl<'a> Pass<'a, '_> {

@@ -27,6 +27,8 @@ mod open;
 mod page;
 mod trees;
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use attrs::{plain_attrs, safe_attrs, set_attr, Attrs};
 use open::{Open, Role};
 use trees::Counters;

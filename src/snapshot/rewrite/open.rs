@@ -6,6 +6,8 @@
 //! then mark it as having its text or content replaced.
 
 use super::super::html::{StartTag, RAW_TEXT, VOID};
+#[allow(unused_imports)]
+use crate::prelude::*;
 
 /// What an open element means for its content.
 #[derive(Clone, Copy, PartialEq)]

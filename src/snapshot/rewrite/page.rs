@@ -4,6 +4,9 @@
 //! say; the `live` module answers it from the browser and the unit tests from a
 //! scripted page. Nothing here reads the page itself.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 /// A form field's live state, as the page reports it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Field {

@@ -10,6 +10,8 @@ use super::super::html::StartTag;
 use super::attrs::plain_attrs;
 use super::open::Open;
 use super::Pass;
+#[allow(unused_imports)]
+use crate::prelude::*;
 use crate::text::{concat, decimal};
 
 /// Per-tree positions of the elements seen so far.
