@@ -60,8 +60,6 @@ use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 
 use crate::config::Config;
-use crate::error::SdkError;
-use crate::upload::CaptureResult;
 
 // lol_alloc's free list is a few hundred bytes where the standard dlmalloc is kilobytes; a
 // page is single-threaded, so its spin lock is never contended.
@@ -125,10 +123,4 @@ pub fn capture_cdr(options: JsValue) -> Promise {
 pub fn snapshot_for_bench() -> Result<f64, JsValue> {
     let snapshot = snapshot::capture().map_err(|e| e.to_js())?;
     Ok(snapshot.html.len() as f64)
-}
-
-/// Converts a result to plain JS objects (maps become objects, not `Map`s), as a page
-/// would get from `JSON.parse`.
-pub fn result_to_js(result: &CaptureResult) -> Result<JsValue, SdkError> {
-    Ok(upload::result_to_js(result))
 }

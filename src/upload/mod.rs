@@ -32,7 +32,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 
-pub use answer::{read_answer, result_to_js, Attempt, CaptureResult, PackageData};
+pub use answer::{read_answer, Attempt};
 pub use body::Body;
 pub use pending::Upload;
 pub use session::{package_id, random_uuid, PACKAGE_KEY};
@@ -182,7 +182,7 @@ impl Delivery for Sending {
             }
             Stage::Waiting => self.attempt(),
             Stage::Posting => match read(outcome, &self.upload.url, &self.deadline) {
-                Attempt::Delivered(result) => self.settle(Action::Resolve(result_to_js(&result))),
+                Attempt::Delivered(result) => self.settle(Action::Resolve(result)),
                 Attempt::Refused(error) => self.settle(Action::Reject(error)),
                 Attempt::Failed(error) => {
                     // Jitter spreads the retries of many pages after one server hiccup.

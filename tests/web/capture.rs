@@ -3,11 +3,10 @@
 //! delivered is kept for the next page load.
 
 use expressconsent_sdk::error::ErrorCode;
+use expressconsent_sdk::upload;
 use expressconsent_sdk::upload::answer::parse_body;
 use expressconsent_sdk::upload::body::Body;
 use expressconsent_sdk::upload::{pending, Attempt, Upload};
-use expressconsent_sdk::upload::{CaptureResult, PackageData};
-use expressconsent_sdk::{result_to_js, upload};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::wasm_bindgen_test;
 
@@ -110,31 +109,31 @@ fn server_refusals_map_to_stable_codes_and_keep_what_the_server_said() {
 }
 
 #[wasm_bindgen_test]
-fn a_success_resolves_with_a_plain_object() {
-    let body = r#"{"ok":true,"requestId":"r","data":{"cdrId":"cdr_1",
-        "packageData":{"packageId":"pkg_1","subGroupIdMap":{"a":"pkg_2"}},
-        "shareUrl":"https://h/v1/shares/t","shareToken":"t","shareExpiresAt":1700000000000}}"#;
+fn a_success_resolves_with_the_result_as_a_plain_object() {
+    let data = r#"{"cdrId":"cdr_1","packageData":{"packageId":"pkg_1","subGroupIdMap":{"a":"pkg_2"}},"shareUrl":"https://h/v1/shares/t","shareToken":"t","shareExpiresAt":1700000000000}"#;
+    let body = format!(r#"{{"ok":true,"requestId":"r","data":{data}}}"#);
 
-    let result = upload::read_answer(201, &parse_body(body)).unwrap();
-    let js = result_to_js(&result).unwrap();
+    let result = upload::read_answer(201, &parse_body(&body)).unwrap();
 
-    let text = String::from(js_sys::JSON::stringify(&js).unwrap());
     assert_eq!(
-        text,
-        r#"{"cdrId":"cdr_1","packageData":{"packageId":"pkg_1","subGroupIdMap":{"a":"pkg_2"}},"shareUrl":"https://h/v1/shares/t","shareToken":"t","shareExpiresAt":1700000000000}"#
+        String::from(js_sys::JSON::stringify(&result).unwrap()),
+        data
     );
-    let plain = CaptureResult {
-        cdr_id: "cdr_2".into(),
-        package_data: PackageData::default(),
-        share_url: None,
-        share_token: None,
-        share_expires_at: None,
-    };
-    let text = String::from(js_sys::JSON::stringify(&result_to_js(&plain).unwrap()).unwrap());
     assert_eq!(
-        text,
-        r#"{"cdrId":"cdr_2","packageData":{"packageId":"","subGroupIdMap":{}}}"#
+        js_sys::Object::get_prototype_of(&result),
+        js_sys::Object::get_prototype_of(&js_sys::Object::new()),
+        "a plain object"
     );
+    // A 2xx whose data is not a result did not come from the API.
+    for data in [
+        r#"{"packageData":{"packageId":"pkg_1"}}"#,
+        r#"{"cdrId":"cdr_1"}"#,
+        r#"{"cdrId":"cdr_1","packageData":{}}"#,
+    ] {
+        let body = format!(r#"{{"ok":true,"requestId":"r","data":{data}}}"#);
+        let error = upload::read_answer(200, &parse_body(&body)).unwrap_err();
+        assert_eq!(error.code, ErrorCode::Rejected, "{data}");
+    }
 }
 
 #[wasm_bindgen_test]
