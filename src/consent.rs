@@ -22,8 +22,11 @@ pub fn disclosures() -> Result<Vec<Disclosure>, SdkError> {
     let Some(root) = dom::get_object::<Element>(&document, "documentElement") else {
         return Ok(Vec::new());
     };
-    let found = dom::query_all(&root, "[data-ec-disclosure]");
-    Ok(found.iter().map(|el| disclosure(&window, el)).collect())
+    let mut disclosures = Vec::new();
+    for element in dom::query_all(&root, "[data-ec-disclosure]") {
+        disclosures.push(disclosure(&window, &element));
+    }
+    Ok(disclosures)
 }
 
 /// Every element tagged `data-ec-consent-checkbox`, in document order.
@@ -32,16 +35,16 @@ pub fn checkboxes() -> Result<Vec<ConsentCheckbox>, SdkError> {
     let Some(root) = dom::get_object::<Element>(&document, "documentElement") else {
         return Ok(Vec::new());
     };
-    let found = dom::query_all(&root, "[data-ec-consent-checkbox]");
-    Ok(found
-        .iter()
-        .map(|el| ConsentCheckbox {
-            consent_for: el
+    let mut checkboxes = Vec::new();
+    for element in dom::query_all(&root, "[data-ec-consent-checkbox]") {
+        checkboxes.push(ConsentCheckbox {
+            consent_for: element
                 .get_attribute("data-ec-consent-for")
                 .filter(|id| !id.is_empty()),
-            checked: is_checked(el),
-        })
-        .collect())
+            checked: is_checked(&element),
+        });
+    }
+    Ok(checkboxes)
 }
 
 fn disclosure(window: &Window, element: &Element) -> Disclosure {
@@ -54,7 +57,7 @@ fn disclosure(window: &Window, element: &Element) -> Disclosure {
     };
     let hidden = matches!(property("visibility").as_str(), "hidden" | "collapse");
     // No client rects means no box: `display:none` on it or an ancestor, or detached.
-    let rendered = element.get_client_rects().length() > 0 && !hidden;
+    let rendered = dom::length(&element.get_client_rects()) > 0 && !hidden;
     Disclosure {
         id: element
             .get_attribute("data-ec-disclosure")

@@ -37,7 +37,7 @@ const CANVAS: Rgba = Rgba {
 /// `rgba(r, g, b, a)`; `transparent` is accepted too. Other notations (`color(…)`, `oklch(…)`)
 /// give `None`.
 pub fn parse_color(css: &str) -> Option<Rgba> {
-    let css = css.trim().to_ascii_lowercase();
+    let css = css.trim_ascii().to_ascii_lowercase();
     if css == "transparent" {
         return Some(Rgba {
             r: 0.0,
@@ -50,11 +50,11 @@ pub fn parse_color(css: &str) -> Option<Rgba> {
         .strip_prefix("rgba(")
         .or_else(|| css.strip_prefix("rgb("))?
         .strip_suffix(')')?;
-    let parts: Vec<f64> = inner
-        .split([',', ' ', '/'])
-        .filter(|part| !part.is_empty())
-        .map(dom::css_number)
-        .collect::<Option<_>>()?;
+    // A loop rather than `collect::<Option<_>>()`, whose adapter is code of its own.
+    let mut parts: Vec<f64> = Vec::new();
+    for part in inner.split([',', ' ', '/']).filter(|part| !part.is_empty()) {
+        parts.push(dom::css_number(part)?);
+    }
     match parts[..] {
         [r, g, b] => Some(Rgba { r, g, b, a: 1.0 }),
         [r, g, b, a] => Some(Rgba {

@@ -12,9 +12,24 @@ use web_sys::{Document, Element, NodeList, Window};
 
 use crate::error::SdkError;
 
+#[wasm_bindgen]
+extern "C" {
+    /// `globalThis`, read once. (`js_sys::global()` probes four names to find it, for
+    /// runtimes without `globalThis`; every browser that runs wasm has it.)
+    #[wasm_bindgen(thread_local_v2, js_name = globalThis)]
+    static GLOBAL: JsValue;
+}
+
+/// The global object: the page's window, or a worker's scope.
+pub fn global() -> JsValue {
+    GLOBAL.with(JsValue::clone)
+}
+
 /// The page's window, or an error when the SDK runs where there is none (a worker).
 pub fn window() -> Result<Window, SdkError> {
-    web_sys::window().ok_or_else(|| SdkError::invalid("ExpressConsent must run in a web page"))
+    global()
+        .dyn_into()
+        .map_err(|_| SdkError::invalid("ExpressConsent must run in a web page"))
 }
 
 /// The page's document.
@@ -24,21 +39,42 @@ pub fn document() -> Result<Document, SdkError> {
         .ok_or_else(|| SdkError::invalid("ExpressConsent needs a document"))
 }
 
+/// `list.length` of any list (a `NodeList`, a `CSSRuleList`, a select's options, an
+/// array). Read by name, like [`at`], so that one import serves every kind of list where
+/// the typed bindings would be one each.
+pub fn length(list: &JsValue) -> u32 {
+    get_number(list, "length") as u32
+}
+
+/// `list[index]` of any list, or `undefined` past its end.
+pub fn at(list: &JsValue, index: u32) -> JsValue {
+    Reflect::get(list, &JsValue::from(index)).unwrap_or(JsValue::UNDEFINED)
+}
+
 /// The elements of a node list, in document order.
 pub fn elements(list: &NodeList) -> Vec<Element> {
     let mut elements = Vec::new();
-    for i in 0..list.length() {
-        if let Some(element) = list.item(i).and_then(|node| node.dyn_into().ok()) {
+    for i in 0..length(list) {
+        if let Ok(element) = at(list, i).dyn_into() {
             elements.push(element);
         }
     }
     elements
 }
 
+/// `root.querySelectorAll(selector)` on an element, a document or a shadow root; `None`
+/// for a selector the browser rejects. (One binding for all three: wasm-bindgen calls the
+/// method by name, and each typed binding would be an import of its own.)
+pub fn select_all(root: &JsValue, selector: &str) -> Option<NodeList> {
+    root.unchecked_ref::<Element>()
+        .query_selector_all(selector)
+        .ok()
+}
+
 /// Every descendant of `root` matching `selector`, in document order. The selectors are the
 /// SDK's own constants, so a syntax error is a bug and yields nothing rather than a failure.
 pub fn query_all(root: &Element, selector: &str) -> Vec<Element> {
-    root.query_selector_all(selector)
+    select_all(root, selector)
         .map(|list| elements(&list))
         .unwrap_or_default()
 }
@@ -88,7 +124,7 @@ pub fn is_within(element: &Element, selector: &str) -> bool {
 /// Milliseconds since the page's time origin; the clock for budgets and durations, since
 /// it never jumps when the user's wall clock is changed.
 pub fn now_ms() -> f64 {
-    get_object::<web_sys::Performance>(&js_sys::global(), "performance").map_or(0.0, |p| p.now())
+    get_object::<web_sys::Performance>(&global(), "performance").map_or(0.0, |p| p.now())
 }
 
 /// The text an element shows: `innerText` (rendered, as the consumer reads it) for HTML

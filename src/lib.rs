@@ -51,6 +51,7 @@ pub mod upload;
 /// What the SDK uses of `alloc`, which `no_std` leaves out of the prelude.
 mod prelude {
     pub use alloc::borrow::ToOwned;
+    pub use alloc::boxed::Box;
     pub use alloc::string::{String, ToString};
     pub use alloc::vec;
     pub use alloc::vec::Vec;

@@ -127,11 +127,11 @@ fn parse_sub_group_ids(value: &JsValue) -> Result<SubGroupIds, SdkError> {
     let array = value
         .dyn_ref::<js_sys::Array>()
         .ok_or_else(|| SdkError::invalid("subGroupIds must be an array of strings"))?;
-    let ids = array
-        .iter()
-        .map(|id| id.as_string())
-        .collect::<Option<Vec<_>>>()
-        .ok_or_else(|| SdkError::invalid("subGroupIds must contain only strings"))?;
+    let mut ids = Vec::new();
+    for id in array.iter() {
+        let id = id.as_string();
+        ids.push(id.ok_or_else(|| SdkError::invalid("subGroupIds must contain only strings"))?);
+    }
     Ok(SubGroupIds::new(ids)?)
 }
 

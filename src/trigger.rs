@@ -155,7 +155,7 @@ fn is_trusted(event: &Event) -> bool {
 
 /// The event's time as epoch milliseconds: `timeStamp` counts from the time origin.
 fn event_epoch_ms(event: &Event) -> f64 {
-    let performance = dom::get(&js_sys::global(), "performance");
+    let performance = dom::get(&dom::global(), "performance");
     dom::get_number(&performance, "timeOrigin") + dom::get_number(event, "timeStamp")
 }
 

@@ -105,9 +105,7 @@ impl LivePage {
         // few roots themselves.
         let flags = dom::presence(&all, "shadowRoot");
         for (index, _) in flags.iter().enumerate().filter(|(_, f)| **f != 0) {
-            let root = all
-                .item(index as u32)
-                .map_or(JsValue::UNDEFINED, |host| dom::get(&host, "shadowRoot"));
+            let root = dom::get(&dom::at(&all, index as u32), "shadowRoot");
             if root.is_object() {
                 self.shadow_roots.push(&root);
                 self.trees
@@ -129,7 +127,7 @@ impl LivePage {
         let root: Element =
             dom::get_object(&self.document, "documentElement").ok_or_else(unreadable)?;
         let shallow: Element = root
-            .clone_node()
+            .clone_node_with_deep(false)
             .map_err(|_| unreadable())?
             .unchecked_into();
         let shell = dom::get_string(&shallow, "outerHTML");
@@ -148,7 +146,8 @@ impl LivePage {
             Some(list) => list,
             slot => slot.insert(query_all(&tree.root, KIND_SELECTORS[kind as usize])?),
         };
-        Some(list.item(nth as u32)?.unchecked_into())
+        let element = dom::at(list, nth as u32);
+        element.is_object().then(|| element.unchecked_into())
     }
 
     fn sheet_of(&mut self, element: &Element) -> Option<Result<String, ()>> {
@@ -282,12 +281,15 @@ impl Page for LivePage {
         if !Array::is_array(&sheets) {
             return None;
         }
-        let sheets: Array = sheets.unchecked_into();
-        if sheets.length() == 0 {
+        if dom::length(&sheets) == 0 {
             return None;
         }
         let mut css = String::new();
-        for sheet in sheets.iter().filter(JsValue::is_object) {
+        for i in 0..dom::length(&sheets) {
+            let sheet = dom::at(&sheets, i);
+            if !sheet.is_object() {
+                continue;
+            }
             let sheet: CssStyleSheet = sheet.unchecked_into();
             if let Some(text) = sheet_text(&sheet, &self.base, &mut self.warnings) {
                 css.push_str(&text);
@@ -321,8 +323,8 @@ impl Tree {
 /// `querySelectorAll` on a document or shadow root.
 fn query_all(root: &Root, selector: &str) -> Option<NodeList> {
     match root {
-        Root::Document(document) => document.query_selector_all(selector).ok(),
-        Root::Shadow(fragment) => fragment.query_selector_all(selector).ok(),
+        Root::Document(document) => dom::select_all(document, selector),
+        Root::Shadow(fragment) => dom::select_all(fragment, selector),
     }
 }
 

@@ -45,15 +45,15 @@ pub use scrolls::watch as watch_scrolls;
 pub fn capture() -> Result<Snapshot, SdkError> {
     let window = dom::window()?;
     let rendered = render(&dom::document()?, 0)?;
+    let mut element_scrolls = Vec::with_capacity(rendered.scrolls.len());
+    for &(x, y) in &rendered.scrolls {
+        element_scrolls.push(ScrollOffset { x, y });
+    }
     Ok(Snapshot {
         html: rendered.html,
         scroll_x: dom::get_number(&window, "scrollX"),
         scroll_y: dom::get_number(&window, "scrollY"),
-        element_scrolls: rendered
-            .scrolls
-            .into_iter()
-            .map(|(x, y)| ScrollOffset { x, y })
-            .collect(),
+        element_scrolls,
         warnings: rendered.warnings,
     })
 }

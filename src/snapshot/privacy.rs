@@ -17,10 +17,10 @@ pub const MASK: &str = "[data-ec-mask]";
 pub fn mask_text(root: &Node) {
     if dom::get_number(root, "nodeType") == f64::from(Node::TEXT_NODE) {
         let text = dom::get_string(root, "nodeValue");
-        let masked: String = text
-            .chars()
-            .map(|c| if c.is_whitespace() { c } else { '•' })
-            .collect();
+        let mut masked = String::with_capacity(text.len());
+        for c in text.chars() {
+            masked.push(if c.is_whitespace() { c } else { '•' });
+        }
         let _ = js_sys::Reflect::set(root, &"nodeValue".into(), &masked.into());
         return;
     }

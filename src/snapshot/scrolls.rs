@@ -41,7 +41,7 @@ crate::local::page_local! {
 
 /// Starts remembering the page's scrolled elements; called once when the SDK starts.
 pub fn watch() {
-    let Some(window) = web_sys::window() else {
+    let Some(window) = crate::dom::window().ok() else {
         return;
     };
     let Some(document) = dom::get_object::<Document>(&window, "document") else {
@@ -109,7 +109,7 @@ pub fn scrolled(document: &Document, all: &NodeList) -> Vec<(usize, f64, f64)> {
     // Kept in index order by insertion: there are few, and a sort would add kilobytes.
     let mut found: Vec<(usize, f64, f64)> = Vec::new();
     for (i, x, y) in scan(&candidates) {
-        let node: Node = candidates.get(i as u32).unchecked_into();
+        let node: Node = dom::at(&candidates, i as u32).unchecked_into();
         if let Some(index) = position(all, &node) {
             let at = found.partition_point(|s| s.0 < index);
             if found.get(at).is_none_or(|s| s.0 != index) {
@@ -125,12 +125,11 @@ impl Watch {
     /// elements.
     fn first_scan(&mut self) -> Array {
         let found = Array::new();
-        if let Ok(all) = self.document.query_selector_all("*") {
+        if let Some(all) = dom::select_all(&self.document, "*") {
             for (index, _, _) in scan(&all) {
-                if let Some(element) = all.item(index as u32) {
-                    self.scrolled.add(&element);
-                    found.push(&element);
-                }
+                let element = dom::at(&all, index as u32);
+                self.scrolled.add(&element);
+                found.push(&element);
             }
         }
         self.scanned = true;
@@ -143,21 +142,26 @@ impl Watch {
 pub fn scan(elements: &JsValue) -> Vec<(usize, f64, f64)> {
     let read = |property| Float64Array::new(&dom::map_property(elements, property)).to_vec();
     let (tops, lefts) = (read("scrollTop"), read("scrollLeft"));
-    tops.iter()
-        .zip(&lefts)
-        .enumerate()
-        .filter(|(_, (y, x))| (**y != 0.0 && y.is_finite()) || (**x != 0.0 && x.is_finite()))
-        .map(|(index, (y, x))| (index, finite(*x), finite(*y)))
-        .collect()
+    // Plain loops here and below: iterator adapters are code of their own in the wasm.
+    let mut found = Vec::new();
+    for index in 0..tops.len().min(lefts.len()) {
+        let (y, x) = (tops[index], lefts[index]);
+        if (y != 0.0 && y.is_finite()) || (x != 0.0 && x.is_finite()) {
+            found.push((index, finite(x), finite(y)));
+        }
+    }
+    found
 }
 
 /// Where `node` is in `all`, a list in document order, by binary search; `None` when it
 /// is not there (removed from the page, or moved into another tree).
 fn position(all: &NodeList, node: &Node) -> Option<usize> {
-    let (mut low, mut high) = (0, all.length());
+    let (mut low, mut high) = (0, dom::length(all));
     while low < high {
         let middle = low + (high - low) / 2;
-        let relation = all.item(middle)?.compare_document_position(node);
+        let relation = dom::at(all, middle)
+            .unchecked_into::<Node>()
+            .compare_document_position(node);
         if relation == 0 {
             return Some(middle as usize);
         }

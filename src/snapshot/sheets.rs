@@ -46,8 +46,11 @@ fn text_at_depth(
         return Some(absolute_urls(&joined, &base).into_owned());
     }
     let mut out = String::with_capacity(joined.len());
-    for i in 0..rules.length() {
-        let Some(rule) = rules.item(i) else { continue };
+    for i in 0..dom::length(&rules) {
+        let rule = dom::at(&rules, i);
+        if !rule.is_object() {
+            continue;
+        }
         // `CSSRule.IMPORT_RULE`; `instanceof` would fail for a sheet from an iframe.
         if dom::get_number(&rule, "type") == 3.0 {
             let import: &CssImportRule = rule.unchecked_ref();

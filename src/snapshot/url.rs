@@ -13,7 +13,7 @@ use crate::text::{after, before, concat, split_at};
 
 /// `reference` resolved against the absolute URL `base`.
 pub fn resolve(base: &str, reference: &str) -> String {
-    let reference = reference.trim_matches(|c: char| c.is_ascii_whitespace());
+    let reference = reference.trim_ascii();
     if reference.is_empty() || reference.starts_with('#') || has_scheme(reference) {
         return reference.to_owned();
     }

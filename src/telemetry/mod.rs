@@ -128,7 +128,7 @@ pub fn start() {
     if STARTED.replace(true) {
         return;
     }
-    let Some(window) = web_sys::window() else {
+    let Some(window) = crate::dom::window().ok() else {
         return;
     };
     let Some(document) = dom::get_object::<web_sys::Document>(&window, "document") else {
@@ -162,7 +162,11 @@ pub fn start() {
             remember_value(&event);
         }
     });
-    let _ = window.add_event_listener_with_callback("input", late.as_ref().unchecked_ref());
+    let _ = window.add_event_listener_with_callback_and_bool(
+        "input",
+        late.as_ref().unchecked_ref(),
+        false,
+    );
     late.forget();
 }
 
@@ -173,7 +177,7 @@ fn field_of(event: &Event) -> Option<(Element, Kind)> {
     if let Some(kind) = fill::kind(&target) {
         return Some((target, kind));
     }
-    let inner: Element = event.composed_path().get(0).dyn_into().ok()?;
+    let inner: Element = dom::at(&event.composed_path(), 0).dyn_into().ok()?;
     fill::kind(&inner).map(|kind| (inner, kind))
 }
 
@@ -354,9 +358,10 @@ fn changed_from_default(element: &Element) -> bool {
     };
     // A select's items are its `<option>`s, read by name below.
     let mut options: Vec<Element> = Vec::new();
-    for i in 0..select.length() {
-        if let Some(option) = select.item(i) {
-            options.push(option);
+    for i in 0..dom::length(select) {
+        let option = dom::at(select, i);
+        if option.is_object() {
+            options.push(option.unchecked_into());
         }
     }
     let marked = options

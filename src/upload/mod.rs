@@ -101,8 +101,9 @@ pub trait Delivery {
     fn url(&self) -> &str;
 }
 
-/// Runs a delivery in the browser; the promise settles as its last action says.
-pub fn run(mut delivery: impl Delivery + 'static) -> js_sys::Promise {
+/// Runs a delivery in the browser; the promise settles as its last action says. (A trait
+/// object: one step closure serves every kind of delivery.)
+pub fn run(mut delivery: Box<dyn Delivery>) -> js_sys::Promise {
     let step = Closure::<dyn FnMut(JsValue) -> JsValue>::new(move |outcome| {
         let action = delivery.step(outcome);
         action.to_js(delivery.url())
@@ -130,7 +131,7 @@ pub fn send(
         Ok(json) => json,
         Err(error) => return js_sys::Promise::reject(&error.to_js()),
     };
-    run(Sending {
+    run(Box::new(Sending {
         upload: Upload {
             key: request.idempotency_key.clone(),
             url: capture_url(config),
@@ -143,7 +144,7 @@ pub fn send(
         stage: Stage::Start,
         attempts: 0,
         wait: FIRST_BACKOFF_MS,
-    })
+    }))
 }
 
 /// One capture's upload.
@@ -254,13 +255,13 @@ pub fn read(outcome: JsValue, url: &str, deadline: &Deadline) -> Attempt {
     let Some(answer) = outcome.dyn_ref::<js_sys::Array>() else {
         return Attempt::Failed(unreachable(url, deadline));
     };
-    let body = answer.get(1);
+    let body = crate::dom::at(answer, 1);
     // An answer that arrived is used even if the budget ran out meanwhile: the server may
     // have stored the CDR. Only a body cut off by the budget is a timeout.
     if body.is_undefined() && deadline.expired() {
         return Attempt::Failed(deadline.error());
     }
-    Attempt::from_answer(answer.get(0).as_f64().unwrap_or(0.0) as u16, &body)
+    Attempt::from_answer(crate::dom::get_number(answer, "0") as u16, &body)
 }
 
 fn headers(upload: &Upload) -> js_sys::Object {

@@ -72,7 +72,7 @@ crate::local::page_local! {
 }
 
 fn storage() -> Option<Storage> {
-    crate::dom::get_object(&js_sys::global(), "localStorage")
+    crate::dom::get_object(&crate::dom::global(), "localStorage")
 }
 
 /// Every kept capture, oldest first.
@@ -81,7 +81,7 @@ pub fn kept() -> Vec<Kept> {
 }
 
 fn list(storage: &Storage) -> Vec<Kept> {
-    let count = storage.length().unwrap_or(0);
+    let count = crate::dom::length(storage);
     let mut kept = Vec::new();
     for i in 0..count {
         if let Some(entry) = storage
@@ -203,10 +203,10 @@ fn decode_value(key: &str, value: &str) -> Option<Upload> {
     let (encoding, url) = header.split_once(' ')?;
     let body = match encoding {
         "gzip" => {
-            let bytes = body
-                .chars()
-                .map(|c| u8::try_from(u32::from(c)).ok())
-                .collect::<Option<Vec<u8>>>()?;
+            let mut bytes = Vec::with_capacity(body.len());
+            for c in body.chars() {
+                bytes.push(u8::try_from(u32::from(c)).ok()?);
+            }
             Body {
                 data: Uint8Array::from(bytes.as_slice()).into(),
                 gzip: true,
@@ -232,14 +232,17 @@ pub fn track(upload: &Upload) {
     if WATCHING_PAGEHIDE.replace(true) {
         return;
     }
-    let Some(window) = web_sys::window() else {
+    let Some(window) = crate::dom::window().ok() else {
         return;
     };
     let on_pagehide = Closure::<dyn FnMut()>::new(|| {
         IN_FLIGHT.with(|uploads| uploads.borrow().iter().for_each(|u| _ = keep(u)));
     });
-    let _ =
-        window.add_event_listener_with_callback("pagehide", on_pagehide.as_ref().unchecked_ref());
+    let _ = window.add_event_listener_with_callback_and_bool(
+        "pagehide",
+        on_pagehide.as_ref().unchecked_ref(),
+        false,
+    );
     // The listener lives as long as the page.
     on_pagehide.forget();
 }
@@ -259,11 +262,11 @@ pub fn resend_all() -> js_sys::Promise {
     if RESENDING.replace(true) {
         return js_sys::Promise::resolve(&JsValue::UNDEFINED);
     }
-    super::run(Resending {
+    super::run(Box::new(Resending {
         waited: false,
         queue: Vec::new(),
         current: None,
-    })
+    }))
 }
 
 /// The re-sending of kept captures.

@@ -22,7 +22,7 @@ crate::local::page_local! {
 /// This tab's package id (`pkg_` and 32 hex digits), created on first use.
 pub fn package_id() -> String {
     let storage: Option<web_sys::Storage> =
-        crate::dom::get_object(&js_sys::global(), "sessionStorage");
+        crate::dom::get_object(&crate::dom::global(), "sessionStorage");
     let stored = storage
         .as_ref()
         .and_then(|s| s.get_item(PACKAGE_KEY).ok().flatten());
@@ -44,21 +44,11 @@ pub fn package_id() -> String {
     id
 }
 
-/// A random version 4 UUID. `crypto.randomUUID` exists only in secure contexts, so plain
-/// `http:` pages fall back to `crypto.getRandomValues`, which exists everywhere.
+/// A random version 4 UUID, from `crypto.getRandomValues`, which exists in every context
+/// (`crypto.randomUUID` only in secure ones, so plain `http:` pages would need this anyway).
 pub fn random_uuid() -> String {
-    let crypto = crate::dom::property(&js_sys::global(), "crypto");
-    if let Some(crypto) = &crypto {
-        let uuid = crate::dom::get(crypto, "randomUUID")
-            .dyn_into::<js_sys::Function>()
-            .ok()
-            .and_then(|f| f.call0(crypto).ok()?.as_string());
-        if let Some(uuid) = uuid {
-            return uuid;
-        }
-    }
     let mut bytes = [0u8; 16];
-    let filled = crypto.is_some_and(|c| {
+    let filled = crate::dom::property(&crate::dom::global(), "crypto").is_some_and(|c| {
         c.unchecked_ref::<web_sys::Crypto>()
             .get_random_values_with_u8_array(&mut bytes)
             .is_ok()

@@ -80,10 +80,11 @@ pub fn safe_attrs<'a>(tag: &StartTag<'a>, base: &str) -> Attrs<'a> {
 
 /// The tag's attributes unchanged.
 pub fn plain_attrs<'a>(tag: &StartTag<'a>) -> Attrs<'a> {
-    tag.attrs
-        .iter()
-        .map(|(n, v)| (Cow::Borrowed(*n), v.map(Cow::Borrowed)))
-        .collect()
+    let mut attrs = Vec::with_capacity(tag.attrs.len());
+    for (name, value) in &tag.attrs {
+        attrs.push((Cow::Borrowed(*name), value.map(Cow::Borrowed)));
+    }
+    attrs
 }
 
 /// The escaped value of attribute `name`, if present.
