@@ -155,5 +155,5 @@ extern "C" {
     #[wasm_bindgen(js_name = mapProperty)]
     pub fn map_property(list: &JsValue, property: &str) -> Array;
     /// 1 where `list[i][property]` is neither `null` nor `undefined`, else 0, in one call.
-    pub fn presence(list: &JsValue, property: &str) -> Vec<u8>;
+    pub fn presence(list: &JsValue, property: &str) -> js_sys::Uint8Array;
 }

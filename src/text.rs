@@ -7,12 +7,7 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-/// Concatenates `parts` into one string.
-pub fn concat(parts: &[&str]) -> String {
-    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
-    parts.iter().for_each(|p| out.push_str(p));
-    out
-}
+pub use expressconsent_protocol::text::{concat, decimal, push_decimal};
 
 /// `text[from..to]`, or `""` when the range is not on character boundaries. The parsers'
 /// ranges come from `find` and so always are; unlike indexing, this has no panic path,
@@ -43,36 +38,4 @@ pub fn push_separated(out: &mut String, separator: &str, part: &str) {
         out.push_str(separator);
     }
     out.push_str(part);
-}
-
-/// Appends `n` in decimal.
-pub fn push_decimal(out: &mut String, n: u64) {
-    if n >= 10 {
-        push_decimal(out, n / 10);
-    }
-    out.push(char::from(b'0' + (n % 10) as u8));
-}
-
-/// `n` in decimal.
-pub fn decimal(n: u64) -> String {
-    let mut out = String::new();
-    push_decimal(&mut out, n);
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn decimals_are_written_as_rust_writes_them() {
-        for n in [0, 7, 10, 99, 408, 1_000_000, u64::MAX] {
-            assert_eq!(decimal(n), n.to_string());
-        }
-    }
-
-    #[test]
-    fn pieces_are_joined_in_order() {
-        assert_eq!(concat(&["a", "", "bc"]), "abc");
-    }
 }

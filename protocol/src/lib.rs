@@ -26,6 +26,7 @@ pub mod limits;
 pub mod org;
 pub mod package;
 pub mod share;
+pub mod text;
 
 pub use billing::*;
 pub use capture::*;

@@ -5,6 +5,8 @@
 use crate::prelude::*;
 use core::fmt;
 
+use crate::text::{concat, decimal};
+
 const DAY_MS: u64 = 24 * 60 * 60 * 1000;
 
 /// Default lifetime of a share link: 30 days.
@@ -113,29 +115,6 @@ impl SubGroupIds {
     pub fn as_slice(&self) -> &[String] {
         &self.0
     }
-}
-
-// The messages are put together without `format!`: the SDK's wasm calls these checks, and
-// `core::fmt`'s machinery would weigh kilobytes in every page's download.
-
-/// The parts, joined.
-fn concat(parts: &[&str]) -> String {
-    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
-    parts.iter().for_each(|part| out.push_str(part));
-    out
-}
-
-/// `n` in decimal.
-fn decimal(mut n: u64) -> String {
-    let mut digits = Vec::new();
-    loop {
-        digits.push(b'0' + (n % 10) as u8);
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    digits.iter().rev().map(|&d| char::from(d)).collect()
 }
 
 #[cfg(test)]

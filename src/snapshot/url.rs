@@ -31,7 +31,7 @@ pub fn resolve(base: &str, reference: &str) -> String {
     let merged = if path.starts_with('/') {
         remove_dots(path)
     } else {
-        let dir = before(parts.path, parts.path.rfind('/').unwrap_or(0) + 1);
+        let dir = before(parts.path, last_slash(parts.path) + 1);
         let dir = if dir.is_empty() { "/" } else { dir };
         remove_dots(&concat(&[dir, path]))
     };
@@ -83,36 +83,42 @@ fn split_path(reference: &str) -> (&str, &str) {
     split_at(reference, cut)
 }
 
-/// RFC 3986's "remove dot segments" for a path that starts with `/`.
+/// Where the last `/` of `path` is, or 0. (A byte loop: `rfind` brings a reverse searcher
+/// of its own into the wasm.)
+fn last_slash(path: &str) -> usize {
+    path.bytes().rposition(|b| b == b'/').unwrap_or(0)
+}
+
+/// RFC 3986's "remove dot segments" for a path that starts with `/`: segment by segment,
+/// `.` is dropped and `..` drops the segment before it.
 fn remove_dots(path: &str) -> String {
-    // The segments after the leading `/` (a `skip(1)` would bring its own iterator code).
-    let segments: Vec<&str> = after(path, 1).split('/').collect();
-    let mut out: Vec<&str> = Vec::with_capacity(segments.len());
-    for (i, segment) in segments.iter().enumerate() {
-        let last = i + 1 == segments.len();
-        match *segment {
-            "." => {}
-            ".." => {
-                out.pop();
-            }
-            other => {
-                out.push(other);
-                continue;
+    let mut out = String::with_capacity(path.len());
+    let mut rest = after(path, 1);
+    loop {
+        let slash = rest.find('/');
+        let segment = before(rest, slash.unwrap_or(rest.len()));
+        let dots = segment == "." || segment == "..";
+        if segment == ".." {
+            out.truncate(last_slash(&out));
+        } else if !dots {
+            out.push('/');
+            out.push_str(segment);
+        }
+        match slash {
+            Some(at) => rest = after(rest, at + 1),
+            None => {
+                // A path ending in a dot segment names a directory.
+                if dots {
+                    out.push('/');
+                }
+                break;
             }
         }
-        if last {
-            out.push("");
-        }
     }
-    let mut path = String::with_capacity(path.len());
-    for segment in out {
-        path.push('/');
-        path.push_str(segment);
+    if out.is_empty() {
+        out.push('/');
     }
-    if path.is_empty() {
-        path.push('/');
-    }
-    path
+    out
 }
 
 #[cfg(test)]

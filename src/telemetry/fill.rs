@@ -107,11 +107,12 @@ pub fn is_keystroke(key: &str) -> bool {
 /// as the user types is not mistaken for script filling the field. ASCII-only folding keeps
 /// Unicode case tables out of the wasm; masks format with ASCII.
 pub fn fingerprint(value: &str) -> u64 {
-    value
-        .chars()
-        .filter(|c| !(c.is_ascii_punctuation() || c.is_ascii_whitespace()))
-        .map(|c| c.to_ascii_lowercase())
-        .fold(0xcbf2_9ce4_8422_2325, |hash, c| {
-            (hash ^ u64::from(u32::from(c))).wrapping_mul(0x0100_0000_01b3)
-        })
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for c in value.chars() {
+        if !(c.is_ascii_punctuation() || c.is_ascii_whitespace()) {
+            hash = (hash ^ u64::from(u32::from(c.to_ascii_lowercase())))
+                .wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    hash
 }

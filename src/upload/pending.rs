@@ -139,20 +139,31 @@ pub fn keep(upload: &Upload) -> bool {
     let Some(value) = encode_value(upload) else {
         return false;
     };
-    let chars = value.encode_utf16().count();
+    // Plain loops in this module: iterator adapters are code of their own in the wasm.
+    let mut chars = 0;
+    for c in value.chars() {
+        chars += c.len_utf16();
+    }
     if chars > MAX_CHARS {
         return false;
     }
-    let mut others = list(&storage);
-    let mut total: usize = others.iter().map(|k| k.chars).sum();
-    while !others.is_empty() && (others.len() >= MAX_ENTRIES || total + chars > MAX_CHARS) {
-        let oldest = others.remove(0);
-        total -= oldest.chars;
-        let _ = storage.remove_item(&oldest.item);
+    // Oldest first; `others[dropped..]` are the ones still kept.
+    let others = list(&storage);
+    let mut dropped = 0;
+    let (mut total, mut newest) = (0, 0.0);
+    for other in &others {
+        total += other.chars;
+        newest = other.saved_at;
+    }
+    while dropped < others.len()
+        && (others.len() - dropped >= MAX_ENTRIES || total + chars > MAX_CHARS)
+    {
+        total -= others[dropped].chars;
+        let _ = storage.remove_item(&others[dropped].item);
+        dropped += 1;
     }
     // Strictly after every other, so that "oldest first" is an order even within one
     // millisecond.
-    let newest = others.iter().map(|k| k.saved_at).fold(0.0, f64::max);
     let saved_at = js_sys::Date::now().max(newest + 1.0) as u64;
     let mut item = String::from(PREFIX);
     text::push_decimal(&mut item, saved_at);
@@ -165,10 +176,11 @@ pub fn keep(upload: &Upload) -> bool {
         if storage.set_item(&item, &value).is_ok() {
             return true;
         }
-        if others.is_empty() {
+        let Some(oldest) = others.get(dropped) else {
             return false;
-        }
-        let _ = storage.remove_item(&others.remove(0).item);
+        };
+        let _ = storage.remove_item(&oldest.item);
+        dropped += 1;
     }
 }
 
@@ -180,8 +192,10 @@ pub fn remove(key: &str) {
 }
 
 fn remove_from(storage: &Storage, key: &str) {
-    for kept in list(storage).into_iter().filter(|k| k.key == key) {
-        let _ = storage.remove_item(&kept.item);
+    for kept in list(storage) {
+        if kept.key == key {
+            let _ = storage.remove_item(&kept.item);
+        }
     }
 }
 
@@ -191,7 +205,9 @@ fn encode_value(upload: &Upload) -> Option<String> {
     if upload.body.gzip {
         let bytes = upload.body.data.dyn_ref::<Uint8Array>()?.to_vec();
         value.reserve(bytes.len() * 2);
-        value.extend(bytes.into_iter().map(char::from));
+        for byte in bytes {
+            value.push(char::from(byte));
+        }
     } else {
         value.push_str(&upload.body.data.as_string()?);
     }

@@ -1,0 +1,51 @@
+//! Strings put together without `core::fmt`: the limits' messages here, and the SDK's
+//! messages and keys. `format!` and `to_string()` on a number would bring `core::fmt`'s
+//! machinery into the SDK's wasm, kilobytes in every page's download; keeping one copy of
+//! these helpers keeps one number printer in it.
+
+use alloc::string::String;
+
+/// Concatenates `parts` into one string.
+pub fn concat(parts: &[&str]) -> String {
+    let mut len = 0;
+    for part in parts {
+        len += part.len();
+    }
+    let mut out = String::with_capacity(len);
+    for part in parts {
+        out.push_str(part);
+    }
+    out
+}
+
+/// Appends `n` in decimal.
+pub fn push_decimal(out: &mut String, n: u64) {
+    if n >= 10 {
+        push_decimal(out, n / 10);
+    }
+    out.push(char::from(b'0' + (n % 10) as u8));
+}
+
+/// `n` in decimal.
+pub fn decimal(n: u64) -> String {
+    let mut out = String::new();
+    push_decimal(&mut out, n);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimals_are_written_as_rust_writes_them() {
+        for n in [0, 7, 10, 99, 408, 1_000_000, u64::MAX] {
+            assert_eq!(decimal(n), n.to_string());
+        }
+    }
+
+    #[test]
+    fn pieces_are_joined_in_order() {
+        assert_eq!(concat(&["a", "", "bc"]), "abc");
+    }
+}
