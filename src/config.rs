@@ -35,11 +35,11 @@ impl Config {
             return Err(SdkError::invalid("init expects an object: { cid, api? }"));
         }
         let cid = get_string(value, "cid")?
-            .map(|cid| cid.trim().to_owned())
+            .map(|cid| cid.trim_ascii().to_owned())
             .filter(|cid| !cid.is_empty())
             .ok_or_else(|| SdkError::invalid("init: cid is required (your org's cid_… id)"))?;
         let api = match get_string(value, "api")? {
-            Some(api) if !api.trim().is_empty() => api,
+            Some(api) if !api.trim_ascii().is_empty() => api,
             _ => page_origin()?,
         };
         Ok(Self {
@@ -81,7 +81,10 @@ fn page_origin() -> Result<String, SdkError> {
 /// Checks that `api` is an absolute http(s) URL and drops trailing slashes, so that paths
 /// can be appended as `{api}/v1/…`.
 fn normalize_api(api: &str) -> Result<String, SdkError> {
-    let api = api.trim().trim_end_matches('/');
+    let mut api = api.trim_ascii();
+    while let Some(shorter) = api.strip_suffix('/') {
+        api = shorter;
+    }
     let lower = api.to_ascii_lowercase();
     if !(lower.starts_with("https://") || lower.starts_with("http://")) || api.contains(['?', '#'])
     {

@@ -79,7 +79,7 @@ fn text(element: &Element) -> String {
     } else {
         dom::rendered_text(element)
     };
-    dom::truncate_chars(raw.trim(), MAX_DISCLOSURE_CHARS)
+    dom::truncate_chars(raw.trim_ascii(), MAX_DISCLOSURE_CHARS)
 }
 
 /// Text of a copy with the masked parts masked; the live element is never changed.

@@ -107,7 +107,12 @@ pub fn of_element(window: &Window, element: &Element) -> Option<f64> {
     let mut current = Some(element.clone());
     while let Some(el) = current {
         let computed = style(&el)?;
-        if computed.get_property_value("background-image").ok()?.trim() != "none" {
+        if computed
+            .get_property_value("background-image")
+            .ok()?
+            .trim_ascii()
+            != "none"
+        {
             return None;
         }
         let color = parse_color(&computed.get_property_value("background-color").ok()?)?;

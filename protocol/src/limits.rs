@@ -95,7 +95,7 @@ impl SubGroupIds {
             ])));
         }
         for (i, id) in ids.iter().enumerate() {
-            if id.trim().is_empty() {
+            if id.chars().all(char::is_whitespace) {
                 return Err(LimitError(
                     "subGroupIds must not contain empty strings".into(),
                 ));

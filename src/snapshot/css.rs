@@ -23,7 +23,7 @@ pub fn absolute_urls<'a>(css: &'a str, base: &str) -> Cow<'a, str> {
             continue;
         };
         let resolved = resolve(base, &value);
-        if resolved == value.trim() {
+        if resolved == value.trim_ascii() {
             continue;
         }
         out.push_str(slice(css, copied, found));
@@ -73,7 +73,8 @@ fn is_name_byte(b: u8) -> bool {
 /// The unescaped argument of a `url(` whose `(` ends at `open`, and the index after `)`.
 fn url_argument(css: &str, open: usize) -> Option<(String, usize)> {
     let rest = after(css, open);
-    let trimmed = rest.trim_start();
+    // CSS white space is ASCII.
+    let trimmed = rest.trim_ascii_start();
     let lead = rest.len() - trimmed.len();
     let mut value = String::new();
     let mut chars = trimmed.char_indices();
@@ -99,12 +100,12 @@ fn url_argument(css: &str, open: usize) -> Option<(String, usize)> {
         }
         _ => {
             let end = trimmed.find(')')?;
-            value.push_str(before(trimmed, end).trim_end());
+            value.push_str(before(trimmed, end).trim_ascii_end());
             end
         }
     };
     let tail = after(trimmed, after_value);
-    let close = tail.find(|c: char| !c.is_whitespace())?;
+    let close = tail.len() - tail.trim_ascii_start().len();
     (after(tail, close).starts_with(')')).then(|| (value, open + lead + after_value + close + 1))
 }
 
@@ -130,7 +131,7 @@ pub fn absolute_srcset(srcset: &str, base: &str) -> String {
             let end = descriptor_end(after);
             let (descriptor, tail) = split_at(after, end);
             after = tail;
-            descriptor.trim()
+            descriptor.trim_ascii()
         };
         if !out.is_empty() {
             out.push_str(", ");
