@@ -65,9 +65,9 @@ pub const MAX_ATTEMPTS: u32 = 5;
 pub enum Action {
     /// Gzip the JSON text; comes to the bytes, or `undefined` where the browser cannot.
     Gzip(JsValue),
-    /// `POST` the upload, aborted after the milliseconds given; comes to `[status, body]`,
-    /// or `undefined` when no answer came.
-    Post(js_sys::Object, f64),
+    /// `POST` to the URL with the `fetch` options, aborted after the milliseconds given;
+    /// comes to `[status, body]`, or `undefined` when no answer came.
+    Post(JsValue, js_sys::Object, f64),
     /// Wait this many milliseconds.
     Wait(f64),
     /// Wait until the page is idle, at most this many milliseconds.
@@ -79,10 +79,10 @@ pub enum Action {
 }
 
 impl Action {
-    fn to_js(&self, url: &str) -> JsValue {
+    fn to_js(&self) -> JsValue {
         let (kind, a, b, ms) = match self {
             Self::Gzip(json) => (0, json.clone(), JsValue::UNDEFINED, 0.0),
-            Self::Post(init, ms) => (1, JsValue::from_str(url), init.into(), *ms),
+            Self::Post(url, init, ms) => (1, url.clone(), init.into(), *ms),
             Self::Wait(ms) => (2, JsValue::from_f64(*ms), JsValue::UNDEFINED, 0.0),
             Self::Idle(ms) => (3, JsValue::from_f64(*ms), JsValue::UNDEFINED, 0.0),
             Self::Resolve(value) => (4, value.clone(), JsValue::UNDEFINED, 0.0),
@@ -93,20 +93,17 @@ impl Action {
 }
 
 /// A delivery as a state machine: given what its last action came to (`undefined` for the
-/// first call), the next action and the URL a `Post` goes to.
+/// first call), the next action.
 pub trait Delivery {
     /// The next action.
     fn step(&mut self, outcome: JsValue) -> Action;
-    /// Where the current upload goes.
-    fn url(&self) -> &str;
 }
 
 /// Runs a delivery in the browser; the promise settles as its last action says. (A trait
 /// object: one step closure serves every kind of delivery.)
 pub fn run(mut delivery: Box<dyn Delivery>) -> js_sys::Promise {
     let step = Closure::<dyn FnMut(JsValue) -> JsValue>::new(move |outcome| {
-        let action = delivery.step(outcome);
-        action.to_js(delivery.url())
+        delivery.step(outcome).to_js()
     });
     // The closure is freed when the browser collects the function, after the last step.
     drive(&step.into_js_value()).unwrap_or_else(|thrown| js_sys::Promise::reject(&thrown))
@@ -198,10 +195,6 @@ impl Delivery for Sending {
             },
         }
     }
-
-    fn url(&self) -> &str {
-        &self.upload.url
-    }
 }
 
 impl Sending {
@@ -246,7 +239,11 @@ pub fn post(upload: &Upload, deadline: &Deadline) -> Action {
     set("credentials", &"omit".into());
     set("headers", &headers(upload));
     set("body", &upload.body.data);
-    Action::Post(init, crate::math::ceil(deadline.remaining_ms()))
+    Action::Post(
+        JsValue::from_str(&upload.url),
+        init,
+        crate::math::ceil(deadline.remaining_ms()),
+    )
 }
 
 /// What a [`post`] came to: `[status, body]`, where a body that is not JSON (a proxy's

@@ -317,12 +317,6 @@ impl Delivery for Resending {
             Attempt::Failed(_) => Self::done(),
         }
     }
-
-    fn url(&self) -> &str {
-        self.current
-            .as_ref()
-            .map_or("", |(_, upload, _)| &upload.url)
-    }
 }
 
 impl Resending {
