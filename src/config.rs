@@ -86,7 +86,8 @@ fn normalize_api(api: &str) -> Result<String, SdkError> {
         api = shorter;
     }
     let lower = api.to_ascii_lowercase();
-    if !(lower.starts_with("https://") || lower.starts_with("http://")) || api.contains(['?', '#'])
+    if !(lower.starts_with("https://") || lower.starts_with("http://"))
+        || text::find_any(api, b"?#").is_some()
     {
         return Err(SdkError::invalid(text::concat(&[
             "init: api must be an absolute http(s) URL without query or fragment; got \"",

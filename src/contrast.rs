@@ -52,8 +52,17 @@ pub fn parse_color(css: &str) -> Option<Rgba> {
         .strip_suffix(')')?;
     // A loop rather than `collect::<Option<_>>()`, whose adapter is code of its own.
     let mut parts: Vec<f64> = Vec::new();
-    for part in inner.split([',', ' ', '/']).filter(|part| !part.is_empty()) {
-        parts.push(dom::css_number(part)?);
+    let mut rest = inner;
+    loop {
+        let end = crate::text::find_any(rest, b", /").unwrap_or(rest.len());
+        let part = crate::text::before(rest, end);
+        if !part.is_empty() {
+            parts.push(dom::css_number(part)?);
+        }
+        if end == rest.len() {
+            break;
+        }
+        rest = crate::text::after(rest, end + 1);
     }
     match parts[..] {
         [r, g, b] => Some(Rgba { r, g, b, a: 1.0 }),

@@ -9,7 +9,7 @@ use crate::prelude::*;
 use alloc::borrow::Cow;
 
 use super::url::resolve;
-use crate::text::{after, before, slice, split_at};
+use crate::text::{after, before, find_any, slice, split_at, ASCII_SPACE};
 
 /// `css` with every `url(…)` resolved against `base`. Borrowed when nothing changed.
 pub fn absolute_urls<'a>(css: &'a str, base: &str) -> Cow<'a, str> {
@@ -54,7 +54,7 @@ pub fn absolute_urls<'a>(css: &'a str, base: &str) -> Cow<'a, str> {
 fn find_url_function(css: &str, mut from: usize) -> Option<usize> {
     let bytes = css.as_bytes();
     while from + 4 <= bytes.len() {
-        let at = from + after(css, from).find(['u', 'U'])?;
+        let at = from + find_any(after(css, from), b"uU")?;
         if bytes.len() >= at + 4
             && bytes[at..at + 4].eq_ignore_ascii_case(b"url(")
             && (at == 0 || !is_name_byte(bytes[at - 1]))
@@ -114,17 +114,19 @@ pub fn absolute_srcset(srcset: &str, base: &str) -> String {
     let mut out = String::with_capacity(srcset.len() + 32);
     let mut rest = srcset;
     loop {
-        rest = rest.trim_start_matches(|c: char| c.is_ascii_whitespace() || c == ',');
+        while let Some(tail) = rest.strip_prefix([' ', '\t', '\n', '\r', '\x0c', ',']) {
+            rest = tail;
+        }
         if rest.is_empty() {
             break;
         }
-        let url_end = rest
-            .find(|c: char| c.is_ascii_whitespace())
-            .unwrap_or(rest.len());
+        let url_end = find_any(rest, ASCII_SPACE).unwrap_or(rest.len());
         let (mut url, mut after) = split_at(rest, url_end);
         // `a.png,b.png`: a URL ending in commas ends the candidate.
         let ends_candidate = url.ends_with(',');
-        url = url.trim_end_matches(',');
+        while let Some(shorter) = url.strip_suffix(',') {
+            url = shorter;
+        }
         let descriptor = if ends_candidate {
             ""
         } else {
@@ -149,11 +151,11 @@ pub fn absolute_srcset(srcset: &str, base: &str) -> String {
 /// Where a candidate's descriptors end: the first comma outside parentheses.
 fn descriptor_end(text: &str) -> usize {
     let mut depth = 0u32;
-    for (i, c) in text.char_indices() {
-        match c {
-            '(' => depth += 1,
-            ')' => depth = depth.saturating_sub(1),
-            ',' if depth == 0 => return i,
+    for (i, b) in text.bytes().enumerate() {
+        match b {
+            b'(' => depth += 1,
+            b')' => depth = depth.saturating_sub(1),
+            b',' if depth == 0 => return i,
             _ => {}
         }
     }

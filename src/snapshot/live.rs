@@ -260,12 +260,9 @@ impl Page for LivePage {
         }
         match super::render(document.unchecked_ref(), self.depth + 1) {
             Ok(rendered) => {
-                self.warnings.extend(
-                    rendered
-                        .warnings
-                        .into_iter()
-                        .map(|w| concat(&["iframe: ", &w])),
-                );
+                for warning in &rendered.warnings {
+                    self.warnings.push(concat(&["iframe: ", warning]));
+                }
                 Some(rendered.html)
             }
             Err(_) => None,

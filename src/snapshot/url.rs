@@ -9,7 +9,7 @@
 
 #[allow(unused_imports)]
 use crate::prelude::*;
-use crate::text::{after, before, concat, split_at};
+use crate::text::{after, before, concat, find_any, split_at};
 
 /// `reference` resolved against the absolute URL `base`.
 pub fn resolve(base: &str, reference: &str) -> String {
@@ -43,11 +43,11 @@ pub fn has_scheme(url: &str) -> bool {
     let Some(colon) = url.find(':') else {
         return false;
     };
-    let scheme = before(url, colon);
-    scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+    let scheme = before(url, colon).as_bytes();
+    scheme.first().is_some_and(u8::is_ascii_alphabetic)
         && scheme
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
 }
 
 /// A hierarchical base URL cut into what resolution needs.
@@ -67,7 +67,7 @@ impl<'a> Parts<'a> {
         }
         let colon = base.find(':')?;
         let authority = after(base, colon + 1).strip_prefix("//")?;
-        let authority_end = colon + 3 + authority.find(['/', '?', '#']).unwrap_or(authority.len());
+        let authority_end = colon + 3 + find_any(authority, b"/?#").unwrap_or(authority.len());
         let (path, _) = split_path(after(base, authority_end));
         Some(Self {
             scheme: before(base, colon + 1),
@@ -79,7 +79,7 @@ impl<'a> Parts<'a> {
 
 /// Splits a reference into its path and its `?query#fragment` tail.
 fn split_path(reference: &str) -> (&str, &str) {
-    let cut = reference.find(['?', '#']).unwrap_or(reference.len());
+    let cut = find_any(reference, b"?#").unwrap_or(reference.len());
     split_at(reference, cut)
 }
 

@@ -20,7 +20,7 @@ use core::cell::{Cell, RefCell};
 use expressconsent_protocol::FieldTelemetry;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
-use web_sys::{Element, Event, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
+use web_sys::{Element, Event, HtmlSelectElement};
 
 use crate::{dom, trigger};
 use fill::{Fill, Kind};
@@ -65,8 +65,8 @@ impl Fields {
     }
 
     /// The entries, in key order.
-    pub fn iter(&self) -> impl Iterator<Item = (&String, &FieldTelemetry)> {
-        self.0.iter().map(|(k, v)| (k, v))
+    pub fn entries(&self) -> &[(String, FieldTelemetry)] {
+        &self.0
     }
 
     fn find(&self, key: &str) -> Result<usize, usize> {
@@ -333,28 +333,17 @@ fn value_fingerprint(element: &Element) -> u64 {
     fill::fingerprint(&value_of(element))
 }
 
+/// A field's `value`. Fields are `input`, `textarea` and `select` elements ([`fill::kind`]),
+/// which all have one, read by name.
 fn value_of(element: &Element) -> String {
-    if let Some(input) = element.dyn_ref::<HtmlInputElement>() {
-        dom::get_string(input, "value")
-    } else if let Some(area) = element.dyn_ref::<HtmlTextAreaElement>() {
-        dom::get_string(area, "value")
-    } else if let Some(select) = element.dyn_ref::<HtmlSelectElement>() {
-        dom::get_string(select, "value")
-    } else {
-        String::new()
-    }
+    dom::get_string(element, "value")
 }
 
 /// Whether a field no trusted input touched differs from what the page's markup set.
 fn changed_from_default(element: &Element) -> bool {
-    if let Some(input) = element.dyn_ref::<HtmlInputElement>() {
-        return dom::get_string(input, "value") != dom::get_string(input, "defaultValue");
-    }
-    if let Some(area) = element.dyn_ref::<HtmlTextAreaElement>() {
-        return dom::get_string(area, "defaultValue") != dom::get_string(area, "value");
-    }
     let Some(select) = element.dyn_ref::<HtmlSelectElement>() else {
-        return false;
+        // An `input` or a `textarea`.
+        return value_of(element) != dom::get_string(element, "defaultValue");
     };
     // A select's items are its `<option>`s, read by name below.
     let mut options: Vec<Element> = Vec::new();

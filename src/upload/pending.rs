@@ -105,10 +105,11 @@ fn list(storage: &Storage) -> Vec<Kept> {
 }
 
 fn parse_item_key(item: &str) -> Option<Kept> {
-    let mut parts = item.strip_prefix(PREFIX)?.splitn(3, ':');
-    let saved_at = decimal(parts.next()?)? as f64;
-    let chars = usize::try_from(decimal(parts.next()?)?).ok()?;
-    let key = parts.next().filter(|k| !k.is_empty())?.to_owned();
+    let (saved_at, rest) = item.strip_prefix(PREFIX)?.split_once(':')?;
+    let (chars, key) = rest.split_once(':')?;
+    let saved_at = decimal(saved_at)? as f64;
+    let chars = usize::try_from(decimal(chars)?).ok()?;
+    let key = Some(key).filter(|k| !k.is_empty())?.to_owned();
     Some(Kept {
         item: item.to_owned(),
         saved_at,

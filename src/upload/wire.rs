@@ -218,7 +218,7 @@ fn telemetry(t: &Telemetry) -> JsValue {
     o.bool("pointerActivity", t.pointer_activity);
     o.bool("touchActivity", t.touch_activity);
     let fields = Fields::new();
-    for (key, field) in t.fields.iter() {
+    for (key, field) in t.fields.entries() {
         let f = Fields::new();
         f.str("fillMethod", &field.fill_method);
         f.num("keystrokes", f64::from(field.keystrokes));
