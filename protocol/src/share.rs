@@ -66,7 +66,9 @@ impl Access {
 pub struct ClaimResult {
     /// The CDR is now related to the caller's org.
     pub claimed: bool,
-    /// The caller already had access before this call; nothing changed or was billed.
+    /// The caller's org already held this CDR (paid, free, saved, or as its unpaid owner)
+    /// before this call. `access` says what it holds now: a collecting claim by a saved
+    /// org still upgrades it to `paid` (billed once), a payer's share to `free`.
     pub already_claimed: bool,
     /// The CDR the link points to.
     pub cdr_id: String,

@@ -41,27 +41,33 @@ pub struct ClaimOutcome {
     pub access: Access,
     /// Whether the claimer is billed once for the CDR.
     pub bill: bool,
-    /// The claimer already had download access; nothing changes.
+    /// The claimer already held the CDR in some relation (paid, free, saved, or as its
+    /// unpaid owner) before this claim; the claim may still raise that relation.
     pub already_claimed: bool,
 }
 
 /// Decides a claim of a share link.
 ///
 /// `claimer` and `minter` are the two orgs' relations to the CDR at claim time (`None`:
-/// no relation). Free access flows one hop: only a minter that has *paid* gives it away.
+/// no relation). The reference says "POSTing the same URL twice is safe
+/// (`alreadyClaimed: true` on the second call)", so any relation the claimer already has
+/// makes the answer `alreadyClaimed: true`; what the claimer gets now is still decided by
+/// the same rules as a first claim. Free access flows one hop: only a minter that has
+/// *paid* gives it away.
 pub fn on_claim(claimer: Option<Access>, minter: Option<Access>, collect: bool) -> ClaimOutcome {
-    let outcome = |access, bill, already_claimed| ClaimOutcome {
+    let already_claimed = claimer.is_some();
+    let outcome = |access, bill| ClaimOutcome {
         access,
         bill,
         already_claimed,
     };
     match claimer {
-        Some(access @ (Access::Paid | Access::Free)) => outcome(access, false, true),
-        _ if minter == Some(Access::Paid) => outcome(Access::Free, false, false),
-        _ if collect => outcome(Access::Paid, true, false),
+        Some(access @ (Access::Paid | Access::Free)) => outcome(access, false),
+        _ if minter == Some(Access::Paid) => outcome(Access::Free, false),
+        _ if collect => outcome(Access::Paid, true),
         // The capturing org keeps ownership; `saved` would lose that it owns the CDR.
-        Some(Access::Unpaid) => outcome(Access::Unpaid, false, false),
-        Some(Access::Saved) | None => outcome(Access::Saved, false, false),
+        Some(Access::Unpaid) => outcome(Access::Unpaid, false),
+        Some(Access::Saved) | None => outcome(Access::Saved, false),
     }
 }
 
@@ -172,22 +178,29 @@ mod tests {
             (Some(Paid),   Some(Unpaid), false, Paid,   false, true),
             (Some(Free),   Some(Paid),   true,  Free,   false, true),
             (Some(Free),   Some(Free),   true,  Free,   false, true),
-            // Minter paid: free, even with collect:false.
+            (Some(Free),   Some(Free),   false, Free,   false, true),
+            // First claim, minter paid: free, even with collect:false.
             (None,         Some(Paid),   true,  Free,   false, false),
             (None,         Some(Paid),   false, Free,   false, false),
-            (Some(Saved),  Some(Paid),   false, Free,   false, false),
-            (Some(Unpaid), Some(Paid),   true,  Free,   false, false),
-            // Minter did not pay (unpaid owner, free re-sharer): the claimer pays.
+            // First claim, minter did not pay (unpaid owner, free re-sharer): it pays.
             (None,         Some(Unpaid), true,  Paid,   true,  false),
             (None,         Some(Free),   true,  Paid,   true,  false),
-            (Some(Saved),  Some(Free),   true,  Paid,   true,  false),
-            (Some(Unpaid), Some(Unpaid), true,  Paid,   true,  false),
             (None,         None,         true,  Paid,   true,  false),
-            // collect:false without a paying minter: saved, owners stay owners.
+            // First claim with collect:false and no paying minter: saved.
             (None,         Some(Unpaid), false, Saved,  false, false),
             (None,         Some(Free),   false, Saved,  false, false),
-            (Some(Saved),  Some(Unpaid), false, Saved,  false, false),
-            (Some(Unpaid), Some(Unpaid), false, Unpaid, false, false),
+            // Saved already: already claimed, and the same rules decide what it gets now.
+            (Some(Saved),  Some(Paid),   false, Free,   false, true),
+            (Some(Saved),  Some(Paid),   true,  Free,   false, true),
+            (Some(Saved),  Some(Free),   true,  Paid,   true,  true),
+            (Some(Saved),  Some(Unpaid), true,  Paid,   true,  true),
+            (Some(Saved),  Some(Unpaid), false, Saved,  false, true),
+            (Some(Saved),  Some(Free),   false, Saved,  false, true),
+            // The unpaid owner claiming a share of its own CDR: likewise, and stays owner.
+            (Some(Unpaid), Some(Paid),   true,  Free,   false, true),
+            (Some(Unpaid), Some(Unpaid), true,  Paid,   true,  true),
+            (Some(Unpaid), Some(Unpaid), false, Unpaid, false, true),
+            (Some(Unpaid), Some(Free),   false, Unpaid, false, true),
         ];
         for &(claimer, minter, collect, access, bill, already_claimed) in table {
             assert_eq!(
@@ -199,6 +212,23 @@ mod tests {
                 },
                 "claimer {claimer:?}, minter {minter:?}, collect {collect}"
             );
+        }
+    }
+
+    #[test]
+    fn every_claim_by_an_org_with_any_relation_is_already_claimed() {
+        let relations = [None, Some(Saved), Some(Unpaid), Some(Free), Some(Paid)];
+        for claimer in relations {
+            for minter in relations {
+                for collect in [true, false] {
+                    let decided = on_claim(claimer, minter, collect);
+                    assert_eq!(
+                        decided.already_claimed,
+                        claimer.is_some(),
+                        "claimer {claimer:?}, minter {minter:?}, collect {collect}"
+                    );
+                }
+            }
         }
     }
 

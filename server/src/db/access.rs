@@ -11,7 +11,7 @@ use std::sync::LazyLock;
 use expressconsent_protocol::Access;
 use sqlx::{AnyConnection, Row as _};
 
-use super::{now_ms, retry_on_contention, Db};
+use super::{now_ms, retry_on_contention, Backend, Db};
 use crate::ids::{new_id, IdKind};
 use crate::rules::{on_collect, rank, CollectOutcome, Refusal};
 
@@ -28,6 +28,26 @@ pub async fn relation(
         .await?;
     row.map(|row| parse_access(&row.try_get::<String, _>("relation")?))
         .transpose()
+}
+
+/// Serializes the read-decide-write transactions (claims, collects) of one CDR. SQLite
+/// already runs them one at a time (`BEGIN IMMEDIATE`); PostgreSQL's READ COMMITTED would
+/// let two of them decide on the same stale read, which the upserts keep consistent but
+/// which would make both answer as the first claim (`alreadyClaimed: false`). Locking the
+/// CDR's row makes the second wait and then read what the first wrote. `NO KEY UPDATE`
+/// leaves the foreign-key checks of other writers (a share minted meanwhile) unblocked.
+pub async fn lock_cdr(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    cdr_id: &str,
+) -> Result<(), sqlx::Error> {
+    if backend == Backend::Postgres {
+        sqlx::query("SELECT id FROM cdrs WHERE id = $1 FOR NO KEY UPDATE")
+            .bind(cdr_id)
+            .fetch_optional(conn)
+            .await?;
+    }
+    Ok(())
 }
 
 /// The upsert that only ever raises a relation: SQL `CASE`s generated from
@@ -120,6 +140,7 @@ async fn collect_once(
 ) -> Result<Result<Collected, Refusal>, sqlx::Error> {
     let now = now_ms();
     let mut tx = db.begin_write().await?;
+    lock_cdr(&mut tx, db.backend(), cdr_id).await?;
     let current = relation(&mut tx, org_id, cdr_id).await?;
     let decided: CollectOutcome = match on_collect(current) {
         Ok(decided) => decided,

@@ -6,7 +6,7 @@
 use expressconsent_protocol::Access;
 use sqlx::{AnyConnection, Row as _};
 
-use super::access::{access_str, raise_relation, record_billing, relation};
+use super::access::{access_str, lock_cdr, raise_relation, record_billing, relation};
 use super::{flag, now_ms, retry_on_contention, Db};
 use crate::ids::{new_id, IdKind};
 use crate::rules::{may_mint, on_claim, Refusal};
@@ -67,7 +67,8 @@ pub struct Claim {
     pub share_event_id: String,
     /// The claimer's relation afterwards.
     pub access: Access,
-    /// The claimer already had download access (or was billed by a concurrent claim).
+    /// The claimer already held the CDR in some relation before this claim (or was billed
+    /// by a concurrent `/collect`); `access` says what it holds now.
     pub already_claimed: bool,
 }
 
@@ -83,7 +84,8 @@ pub enum ClaimOutcome {
 }
 
 /// Claims a share for `org_id`: reads both orgs' relations, asks [`on_claim`], and writes
-/// relation, billing and share event in one transaction (retried on contention).
+/// relation, billing and share event in one transaction (retried on contention), with the
+/// CDR locked so that claims and collects of one CDR decide one after the other.
 pub async fn claim(
     db: &Db,
     org_id: &str,
@@ -120,24 +122,28 @@ async fn claim_once(
     let minter: String = share.try_get("minter_org_id")?;
     let domain_id: String = share.try_get("domain_id")?;
 
+    lock_cdr(&mut tx, db.backend(), &cdr_id).await?;
     let claimer_relation = relation(&mut tx, org_id, &cdr_id).await?;
     let minter_relation = relation(&mut tx, &minter, &cdr_id).await?;
     let decided = on_claim(claimer_relation, minter_relation, collect);
-    let mut already_claimed = decided.already_claimed;
     let mut billed = false;
     if decided.bill {
         billed = record_billing(&mut tx, org_id, &cdr_id, "share_claim", now).await?;
-        // A concurrent claim (or /collect) billed this org first: it has paid, once.
-        already_claimed = !billed;
     }
-    if claimer_relation != Some(decided.access) {
+    // A bill another transaction wrote first means this org had already paid, once.
+    let already_claimed = decided.already_claimed || (decided.bill && !billed);
+    let changed = claimer_relation != Some(decided.access);
+    if changed {
         raise_relation(&mut tx, org_id, &cdr_id, decided.access, now).await?;
     }
     let share_event_id = new_id(IdKind::ShareEvent);
-    let outcome = if already_claimed {
-        "already_claimed"
-    } else {
+    // The event records what the claim did: the relation it gave, or that it changed
+    // nothing. A saved org that collects through a second claim is `alreadyClaimed` in the
+    // answer but its event says `paid` and `billed`.
+    let outcome = if changed || billed {
         access_str(decided.access)
+    } else {
+        "already_claimed"
     };
     sqlx::query(
         "INSERT INTO share_events (id, share_id, org_id, outcome, billed, created_at) \

@@ -25,7 +25,10 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// Claims a share link for the caller's org. If the link's minter had paid for the CDR
 /// the caller gets free access (even with `collect: false`); otherwise `collect` (default
 /// `true`) bills the caller once and `collect: false` only saves the CDR. Claiming again
-/// is safe: `alreadyClaimed: true`, never billed twice.
+/// is safe: an org that already holds the CDR in any relation (paid, free, saved, or its
+/// unpaid owner) gets `alreadyClaimed: true`, and `access` says what it holds now — a
+/// saved org that claims again with `collect` pays (once) and gets `paid`. Never billed
+/// twice.
 #[utoipa::path(
     post,
     path = "/v1/shares/{token}",

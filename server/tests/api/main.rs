@@ -4,6 +4,7 @@
 
 mod captures;
 mod cdrs;
+mod claims;
 mod cli;
 mod concurrency;
 mod helpers;

@@ -200,7 +200,7 @@ async fn posting_the_same_url_twice_is_already_claimed_and_never_bills_twice() {
 }
 
 #[tokio::test]
-async fn a_saved_recipient_that_claims_again_with_collect_pays_once() {
+async fn a_saved_recipient_that_claims_again_with_collect_pays_once_and_is_already_claimed() {
     let app = TestApp::start().await;
     let generator = app.generator(false).await;
     let buyer = app.buyer().await;
@@ -215,7 +215,10 @@ async fn a_saved_recipient_that_claims_again_with_collect_pays_once() {
     let data = app.claimed(&buyer.api_key, &share_url, None).await;
 
     assert_eq!(data["access"], "paid");
-    assert_eq!(data["alreadyClaimed"], false);
+    assert_eq!(
+        data["alreadyClaimed"], true,
+        "it held the CDR (saved) before"
+    );
     assert_eq!(app.billed(&buyer.org_id).await, 1);
 }
 
