@@ -1,8 +1,8 @@
 //! Request bodies: read with a byte limit, decompressed, parsed as JSON.
 //!
 //! Owns how a body turns into a value or into an envelope error: larger than the limit →
-//! 413 `PAYLOAD_TOO_LARGE`; not JSON or the wrong shape → 400 `INVALID_ARGUMENT` with
-//! serde's message (which names the field and position). Unlike axum's `Json`, it does not
+//! 413 `PAYLOAD_TOO_LARGE`; not a JSON object, or the wrong shape → 400
+//! `INVALID_ARGUMENT` with serde's message (which names the field and position). Unlike axum's `Json`, it does not
 //! insist on a JSON content type, because a browser may send `text/plain` to skip a CORS
 //! preflight.
 
@@ -85,10 +85,31 @@ fn too_large(limit: usize) -> ApiError {
     ApiError::PayloadTooLarge(format!("the request body is larger than {limit} bytes"))
 }
 
-/// Parses JSON bytes into `T`, naming what was wrong.
+/// Parses JSON bytes into `T`, naming what was wrong. Every request body of the API is a
+/// JSON object: serde's derive would also take a struct from an array of its fields in
+/// order (`[false]` for `{"autoCollect": false}`), so anything whose first token is not
+/// `{` is refused here, for every route at once, and nested structs are read only from
+/// objects too ([`crate::json`]).
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    serde_json::from_slice(bytes)
-        .map_err(|err| ApiError::InvalidArgument(format!("invalid JSON body: {err}")))
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    if first != Some(&b'{') {
+        return Err(ApiError::InvalidArgument(
+            "the request body must be a JSON object ({ … })".into(),
+        ));
+    }
+    crate::json::from_slice(bytes)
+        .map_err(|err| ApiError::InvalidArgument(format!("invalid JSON body: {}", plain(&err))))
+}
+
+/// serde's message without the Rust type it names ("expected struct PageInfo" → "expected
+/// a JSON object"): the field and position it also gives are what the client needs.
+fn plain(err: &serde_json::Error) -> String {
+    let message = err.to_string();
+    let Some((before, after)) = message.split_once("expected struct ") else {
+        return message;
+    };
+    let rest = after.trim_start_matches(|c: char| c.is_ascii_alphanumeric() || c == '_');
+    format!("{before}expected a JSON object{rest}")
 }
 
 /// A required JSON body of at most [`MAX_JSON_BYTES`].

@@ -18,6 +18,7 @@ pub mod evidence;
 pub mod host;
 pub mod ids;
 pub mod ingest;
+pub mod json;
 pub mod links;
 pub mod metadata;
 pub mod openapi;
