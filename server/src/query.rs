@@ -1,10 +1,13 @@
-//! Query strings: the `?…` of list endpoints, parsed into typed structs.
+//! The URL's parts: path parameters and query strings, parsed into typed values.
 //!
-//! Owns how a query string turns into a value or into an envelope error: a parameter of
-//! the wrong type (`pageSize=abc`, `order=sideways`) is `INVALID_ARGUMENT` with serde's
-//! message, which names the parameter. Unknown parameters are ignored.
+//! Owns how they turn into a value or into an envelope error, so that no request gets
+//! axum's plain-text rejections. A query parameter of the wrong type (`pageSize=abc`,
+//! `order=sideways`) is `INVALID_ARGUMENT` with serde's message, which names the
+//! parameter; unknown parameters are ignored. A path parameter that cannot be read (not
+//! valid UTF-8 once percent-decoded, e.g. `/v1/cdrs/%FF%FE`) names nothing this server
+//! could hold, so it is `NOT_FOUND`, like an id of the wrong shape.
 
-use axum::extract::{FromRequestParts, Query};
+use axum::extract::{FromRequestParts, Path, Query};
 use axum::http::request::Parts;
 use expressconsent_protocol::SortOrder;
 use serde::de::DeserializeOwned;
@@ -26,6 +29,25 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
             .map(|Query(value)| Self(value))
             .map_err(|rejection| {
                 ApiError::InvalidArgument(format!("invalid query: {}", rejection.body_text()))
+            })
+    }
+}
+
+/// A path parameter parsed into `T` (usually `String`), answering `NOT_FOUND` in the
+/// envelope when it cannot be.
+#[derive(Debug)]
+pub struct ApiPath<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Path(value)| Self(value))
+            .map_err(|rejection| {
+                tracing::debug!(%rejection, "unreadable path parameter");
+                ApiError::NotFound("nothing is at this path: it is not valid UTF-8".into())
             })
     }
 }

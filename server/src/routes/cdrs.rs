@@ -5,7 +5,7 @@
 //! relation allows what is [`crate::rules`]' decision. The evidence downloads live in
 //! [`super::evidence`].
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use expressconsent_protocol::{
     CdrDetails, CollectResult, ExpiresIn, Failure, ShareLink, ShareRequest, Success,
 };
@@ -25,6 +25,7 @@ use crate::error::ApiError;
 use crate::evidence;
 use crate::ids::{is_id, IdKind};
 use crate::links::new_link;
+use crate::query::ApiPath;
 use crate::rules::{may_download, Refusal};
 
 /// The CDR routes.
@@ -68,7 +69,7 @@ pub(crate) async fn related(
 async fn get_cdr(
     State(state): State<AppState>,
     auth: AuthOrg,
-    Path(cdr_id): Path<String>,
+    ApiPath(cdr_id): ApiPath<String>,
 ) -> Result<Data<CdrDetails>, ApiError> {
     let cdr = related(&state, &auth, &cdr_id).await?;
     let stored = evidence::load(&state.store, &cdr.object_key).await?;
@@ -121,7 +122,7 @@ async fn get_cdr(
 async fn share(
     State(state): State<AppState>,
     auth: AuthOrg,
-    Path(cdr_id): Path<String>,
+    ApiPath(cdr_id): ApiPath<String>,
     OptionalJsonBody(body): OptionalJsonBody<ShareRequest>,
 ) -> Result<Data<ShareLink>, ApiError> {
     if !is_id(IdKind::Cdr, &cdr_id) {
@@ -154,7 +155,7 @@ async fn share(
 async fn collect(
     State(state): State<AppState>,
     auth: AuthOrg,
-    Path(cdr_id): Path<String>,
+    ApiPath(cdr_id): ApiPath<String>,
 ) -> Result<Data<CollectResult>, ApiError> {
     if !is_id(IdKind::Cdr, &cdr_id) {
         return Err(ApiError::refused(&cdr_id, Refusal::NoRelation));

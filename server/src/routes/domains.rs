@@ -5,7 +5,7 @@
 //! `CONFLICT`. Different orgs may register the same host: a domain only says which pages
 //! may upload into *this* org.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use expressconsent_protocol::{
     CdrPage, CdrSummary, DomainEntry, DomainList, Failure, RegisterDomain, SortOrder, Success,
 };
@@ -24,7 +24,7 @@ use crate::error::ApiError;
 use crate::host::Host;
 use crate::metadata::MetadataFilter;
 use crate::pagination::{Cursor, List, PageRequest};
-use crate::query::ApiQuery;
+use crate::query::{ApiPath, ApiQuery};
 
 /// The domain routes.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -128,7 +128,7 @@ struct ListCdrsQuery {
 async fn list_cdrs(
     State(state): State<AppState>,
     auth: AuthOrg,
-    Path(domain_id): Path<String>,
+    ApiPath(domain_id): ApiPath<String>,
     ApiQuery(query): ApiQuery<ListCdrsQuery>,
 ) -> Result<Data<CdrPage>, ApiError> {
     let host = Host::parse(&domain_id).map_err(|e| ApiError::InvalidArgument(e.to_string()))?;

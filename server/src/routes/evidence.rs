@@ -8,7 +8,7 @@
 //! `nosniff`. Rendering the image and the report comes later; until then those two
 //! endpoints make the same checks and answer `FAILED_PRECONDITION`.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::header::{
     CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, X_CONTENT_TYPE_OPTIONS,
 };
@@ -23,6 +23,7 @@ use crate::auth::AuthOrg;
 use crate::db::cdrs::CdrRecord;
 use crate::error::ApiError;
 use crate::evidence;
+use crate::query::ApiPath;
 use crate::rules::may_download;
 
 /// The policy the snapshot is served under: sandboxed, no scripts, only passive
@@ -67,7 +68,7 @@ async fn downloadable(
 async fn snapshot(
     State(state): State<AppState>,
     auth: AuthOrg,
-    Path(cdr_id): Path<String>,
+    ApiPath(cdr_id): ApiPath<String>,
 ) -> Result<Response, ApiError> {
     let cdr = downloadable(&state, &auth, &cdr_id).await?;
     let stored = evidence::load(&state.store, &cdr.object_key).await?;
@@ -100,7 +101,7 @@ async fn snapshot(
 async fn image(
     State(state): State<AppState>,
     auth: AuthOrg,
-    Path(cdr_id): Path<String>,
+    ApiPath(cdr_id): ApiPath<String>,
 ) -> Result<Response, ApiError> {
     downloadable(&state, &auth, &cdr_id).await?;
     Err(not_rendered("image"))
@@ -125,7 +126,7 @@ async fn image(
 async fn report(
     State(state): State<AppState>,
     auth: AuthOrg,
-    Path(cdr_id): Path<String>,
+    ApiPath(cdr_id): ApiPath<String>,
 ) -> Result<Response, ApiError> {
     downloadable(&state, &auth, &cdr_id).await?;
     Err(not_rendered("report"))

@@ -1,6 +1,6 @@
 //! `GET /v1/packages/:packageId`: a consumer session's CDRs as one org may see them.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use expressconsent_protocol::{Failure, PackageCdr, PackageDetails, Success};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -11,6 +11,7 @@ use crate::db::packages::visible_cdrs;
 use crate::envelope::Data;
 use crate::error::ApiError;
 use crate::ingest::MAX_KEY_CHARS;
+use crate::query::ApiPath;
 
 /// The package routes.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -35,7 +36,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 async fn package(
     State(state): State<AppState>,
     auth: AuthOrg,
-    Path(package_id): Path<String>,
+    ApiPath(package_id): ApiPath<String>,
 ) -> Result<Data<PackageDetails>, ApiError> {
     let missing = || ApiError::NotFound(format!("no package {package_id} for this org"));
     if package_id.is_empty() || package_id.chars().count() > MAX_KEY_CHARS {

@@ -3,7 +3,7 @@
 //! The decision (free, paid, saved, already claimed) is [`crate::rules::on_claim`]'s;
 //! this module maps the stored outcome to the wire.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use expressconsent_protocol::{ClaimRequest, ClaimResult, Failure, Success};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -16,6 +16,7 @@ use crate::envelope::Data;
 use crate::error::ApiError;
 use crate::ids::secret_hash;
 use crate::links::is_plausible_token;
+use crate::query::ApiPath;
 
 /// The share routes.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -49,7 +50,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 async fn claim(
     State(state): State<AppState>,
     auth: AuthOrg,
-    Path(token): Path<String>,
+    ApiPath(token): ApiPath<String>,
     OptionalJsonBody(body): OptionalJsonBody<ClaimRequest>,
 ) -> Result<Data<ClaimResult>, ApiError> {
     let unknown = || ApiError::NotFound("unknown share link".into());

@@ -16,6 +16,7 @@ mod migrations;
 mod openapi;
 mod org;
 mod packages;
+mod rejections;
 mod scenarios;
 mod shares;
 mod web;
