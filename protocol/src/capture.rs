@@ -15,12 +15,31 @@ use serde::{Deserialize, Serialize};
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct CaptureRequest {
-    /// Unique per capture attempt; a retry with the same key yields the same CDR.
+    /// Unique per capture attempt; a retry with the same key yields the same CDR. 1 to
+    /// 128 characters, not all blank.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 128,
+            pattern = r"[^\t\n\x0B\f\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]"
+        )
+    )]
     pub idempotency_key: String,
-    /// The per-tab session this capture belongs to (`pkg_…`).
+    /// The per-tab session this capture belongs to (`pkg_…`). 1 to 128 characters, not
+    /// all blank.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 128,
+            pattern = r"[^\t\n\x0B\f\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]"
+        )
+    )]
     pub package_id: String,
-    /// Sub-group packages this capture joins (at most 5, unique, non-empty).
+    /// Sub-group packages this capture joins (at most 5, unique, none blank).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(max_items = 5))]
     pub sub_group_ids: Vec<String>,
     /// Mint a share link during the upload.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -58,8 +77,10 @@ pub struct CaptureRequest {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AutoShare {
-    /// Lifetime of the link; absent means 30 days.
+    /// Lifetime of the link in milliseconds: 1 to 63,072,000,000 (two years of 365
+    /// days); absent means 30 days.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 63_072_000_000_u64))]
     pub expires_in_ms: Option<u64>,
 }
 
@@ -144,6 +165,7 @@ pub struct Disclosure {
     /// The attribute's value; empty when the page has one untagged disclosure.
     pub id: String,
     /// The rendered text, at most 5,000 characters.
+    #[cfg_attr(feature = "openapi", schema(max_length = 5000))]
     pub text: String,
     /// Rendered (has a box, not `display:none`/`visibility:hidden`).
     pub rendered: bool,

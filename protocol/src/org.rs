@@ -57,6 +57,16 @@ pub struct DomainList {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RegisterDomain {
-    /// A host name or IP address without scheme, port or path, e.g. `example.com`.
+    /// A host name or IP address without scheme, port or path, e.g. `example.com`: at most
+    /// 253 characters, dot-separated labels of 1–63 letters, digits or inner hyphens, or
+    /// an IPv6 address in brackets.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 253,
+            pattern = r"^[ \t\r\n]*(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*)[ \t\r\n]*$"
+        )
+    )]
     pub domain: String,
 }

@@ -9,8 +9,10 @@ use serde::{Deserialize, Serialize};
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ShareRequest {
-    /// Lifetime of the link; default 30 days, at most 2 years, more than 0.
+    /// Lifetime of the link in milliseconds: 1 to 63,072,000,000 (two years of 365 days);
+    /// default 30 days.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 63_072_000_000_u64))]
     pub expires_in_ms: Option<u64>,
 }
 

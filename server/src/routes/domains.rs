@@ -101,7 +101,9 @@ struct ListCdrsQuery {
     order: Option<SortOrder>,
     /// `nextPageToken` of the previous page, with the same `order`.
     page_token: Option<String>,
-    /// Only CDRs whose `custom` has this top-level key (requires `metadataValue`).
+    /// Only CDRs whose `custom` has this top-level key (not empty; requires
+    /// `metadataValue`).
+    #[param(min_length = 1)]
     metadata_key: Option<String>,
     /// …with this value: a string compares as itself, any other JSON value by its compact
     /// JSON text (`7`, `true`, `null`, `{"a":1}`). Requires `metadataKey`.

@@ -7,6 +7,7 @@ mod cdrs;
 mod claims;
 mod cli;
 mod concurrency;
+mod documented;
 mod helpers;
 mod lifecycle;
 mod limits;
