@@ -6,8 +6,12 @@
 //! defaulted) although the document says `page` is an object. [`from_slice`] wraps
 //! serde_json's deserializer so that every `deserialize_struct` — top level or nested, in
 //! lists, maps, options and enums — asks for a map instead, and serde_json then refuses
-//! anything that is not `{…}`. Everything else is forwarded unchanged. It owns no other
-//! rule and does no I/O.
+//! anything that is not `{…}`.
+//!
+//! The other way round, JSON Schema's `integer` is any number without a fractional part,
+//! so `12874.0` is a valid `expiresInMs`, which serde_json refuses for a `u64`. Integer
+//! fields here take such a number as the integer it is (its range is still checked).
+//! Everything else is forwarded unchanged. No other rule lives here, and no I/O.
 
 use std::fmt;
 
@@ -28,8 +32,21 @@ pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> serde_json::Result<T> {
 /// A deserializer whose structs come only from maps.
 struct Strict<D>(D);
 
-/// A visitor whose nested values are read through [`Strict`].
-struct Wrap<V>(V);
+/// A visitor whose nested values are read through [`Strict`]; `whole` when it reads an
+/// integer, so that a number without a fractional part is given to it as one.
+struct Wrap<V> {
+    inner: V,
+    whole: bool,
+}
+
+impl<V> Wrap<V> {
+    fn new(inner: V) -> Self {
+        Self {
+            inner,
+            whole: false,
+        }
+    }
+}
 
 /// A seed whose value is read through [`Strict`].
 struct Seed<S>(S);
@@ -43,10 +60,10 @@ impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for Seed<S> {
 }
 
 macro_rules! forward {
-    ($($method:ident),* $(,)?) => {
+    ($whole:literal: $($method:ident),* $(,)?) => {
         $(
             fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-                self.0.$method(Wrap(visitor))
+                self.0.$method(Wrap { inner: visitor, whole: $whole })
             }
         )*
     };
@@ -55,9 +72,7 @@ macro_rules! forward {
 impl<'de, D: Deserializer<'de>> Deserializer<'de> for Strict<D> {
     type Error = D::Error;
 
-    forward!(
-        deserialize_any,
-        deserialize_bool,
+    forward!(true:
         deserialize_i8,
         deserialize_i16,
         deserialize_i32,
@@ -68,6 +83,11 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Strict<D> {
         deserialize_u32,
         deserialize_u64,
         deserialize_u128,
+    );
+
+    forward!(false:
+        deserialize_any,
+        deserialize_bool,
         deserialize_f32,
         deserialize_f64,
         deserialize_char,
@@ -88,7 +108,7 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Strict<D> {
         name: &'static str,
         visitor: V,
     ) -> Result<V::Value, Self::Error> {
-        self.0.deserialize_unit_struct(name, Wrap(visitor))
+        self.0.deserialize_unit_struct(name, Wrap::new(visitor))
     }
 
     fn deserialize_newtype_struct<V: Visitor<'de>>(
@@ -96,7 +116,7 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Strict<D> {
         name: &'static str,
         visitor: V,
     ) -> Result<V::Value, Self::Error> {
-        self.0.deserialize_newtype_struct(name, Wrap(visitor))
+        self.0.deserialize_newtype_struct(name, Wrap::new(visitor))
     }
 
     fn deserialize_tuple<V: Visitor<'de>>(
@@ -104,7 +124,7 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Strict<D> {
         len: usize,
         visitor: V,
     ) -> Result<V::Value, Self::Error> {
-        self.0.deserialize_tuple(len, Wrap(visitor))
+        self.0.deserialize_tuple(len, Wrap::new(visitor))
     }
 
     fn deserialize_tuple_struct<V: Visitor<'de>>(
@@ -113,7 +133,8 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Strict<D> {
         len: usize,
         visitor: V,
     ) -> Result<V::Value, Self::Error> {
-        self.0.deserialize_tuple_struct(name, len, Wrap(visitor))
+        self.0
+            .deserialize_tuple_struct(name, len, Wrap::new(visitor))
     }
 
     /// The one change: a struct is read as a map, which serde_json takes only from `{…}`.
@@ -123,7 +144,7 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Strict<D> {
         _fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, Self::Error> {
-        self.0.deserialize_map(Wrap(visitor))
+        self.0.deserialize_map(Wrap::new(visitor))
     }
 
     fn deserialize_enum<V: Visitor<'de>>(
@@ -132,7 +153,7 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Strict<D> {
         variants: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, Self::Error> {
-        self.0.deserialize_enum(name, variants, Wrap(visitor))
+        self.0.deserialize_enum(name, variants, Wrap::new(visitor))
     }
 
     fn is_human_readable(&self) -> bool {
@@ -144,7 +165,7 @@ macro_rules! visit {
     ($($method:ident($ty:ty)),* $(,)?) => {
         $(
             fn $method<E: serde::de::Error>(self, v: $ty) -> Result<V::Value, E> {
-                self.0.$method(v)
+                self.inner.$method(v)
             }
         )*
     };
@@ -154,7 +175,22 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Wrap<V> {
     type Value = V::Value;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.expecting(f)
+        self.inner.expecting(f)
+    }
+
+    /// 2^64 and -2^63 are exact as `f64`; a whole number in between converts exactly.
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<V::Value, E> {
+        const TWO_POW_64: f64 = 18_446_744_073_709_551_616.0;
+        const MINUS_TWO_POW_63: f64 = -9_223_372_036_854_775_808.0;
+        if self.whole && v.fract() == 0.0 {
+            if (0.0..TWO_POW_64).contains(&v) {
+                return self.inner.visit_u64(v as u64);
+            }
+            if (MINUS_TWO_POW_63..0.0).contains(&v) {
+                return self.inner.visit_i64(v as i64);
+            }
+        }
+        self.inner.visit_f64(v)
     }
 
     visit!(
@@ -170,7 +206,6 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Wrap<V> {
         visit_u64(u64),
         visit_u128(u128),
         visit_f32(f32),
-        visit_f64(f64),
         visit_char(char),
         visit_str(&str),
         visit_borrowed_str(&'de str),
@@ -181,31 +216,31 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Wrap<V> {
     );
 
     fn visit_none<E: serde::de::Error>(self) -> Result<V::Value, E> {
-        self.0.visit_none()
+        self.inner.visit_none()
     }
 
     fn visit_unit<E: serde::de::Error>(self) -> Result<V::Value, E> {
-        self.0.visit_unit()
+        self.inner.visit_unit()
     }
 
     fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<V::Value, D::Error> {
-        self.0.visit_some(Strict(d))
+        self.inner.visit_some(Strict(d))
     }
 
     fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<V::Value, D::Error> {
-        self.0.visit_newtype_struct(Strict(d))
+        self.inner.visit_newtype_struct(Strict(d))
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<V::Value, A::Error> {
-        self.0.visit_seq(Strict(seq))
+        self.inner.visit_seq(Strict(seq))
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
-        self.0.visit_map(Strict(map))
+        self.inner.visit_map(Strict(map))
     }
 
     fn visit_enum<A: EnumAccess<'de>>(self, data: A) -> Result<V::Value, A::Error> {
-        self.0.visit_enum(Strict(data))
+        self.inner.visit_enum(Strict(data))
     }
 }
 
@@ -268,7 +303,7 @@ impl<'de, A: VariantAccess<'de>> VariantAccess<'de> for Strict<A> {
     }
 
     fn tuple_variant<V: Visitor<'de>>(self, len: usize, visitor: V) -> Result<V::Value, A::Error> {
-        self.0.tuple_variant(len, Wrap(visitor))
+        self.0.tuple_variant(len, Wrap::new(visitor))
     }
 
     /// A struct variant's fields, too, only from an object.
@@ -277,7 +312,7 @@ impl<'de, A: VariantAccess<'de>> VariantAccess<'de> for Strict<A> {
         fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, A::Error> {
-        self.0.struct_variant(fields, Wrap(visitor))
+        self.0.struct_variant(fields, Wrap::new(visitor))
     }
 }
 
@@ -351,6 +386,29 @@ mod tests {
             assert!(serde_json::from_slice::<Outer>(json).is_ok(), "{shown}");
             assert!(from_slice::<Outer>(json).is_err(), "{shown}");
         }
+    }
+
+    #[test]
+    fn a_whole_number_written_with_a_fraction_is_an_integer_and_its_range_still_holds() {
+        assert_eq!(from_slice::<Inner>(br#"{"a": 12874.0}"#).unwrap().a, 12874);
+        assert_eq!(from_slice::<Inner>(br#"{"a": 1e3}"#).unwrap().a, 1000);
+        assert_eq!(from_slice::<Inner>(br#"{"a": -0.0}"#).unwrap().a, 0);
+        assert!(
+            serde_json::from_slice::<Inner>(br#"{"a": 1.0}"#).is_err(),
+            "serde_json alone"
+        );
+        for refused in [
+            &br#"{"a": 1.5}"#[..],
+            br#"{"a": -1.0}"#,
+            br#"{"a": 4294967296.0}"#,
+        ] {
+            let shown = String::from_utf8_lossy(refused);
+            assert!(from_slice::<Inner>(refused).is_err(), "{shown}");
+        }
+        let wide: i64 = from_slice(b"-9007199254740992.0").unwrap();
+        assert_eq!(wide, -9_007_199_254_740_992);
+        let float: f64 = from_slice(b"2.0").unwrap();
+        assert_eq!(float, 2.0);
     }
 
     #[test]
