@@ -9,11 +9,11 @@
 use expressconsent_protocol::{ErrorBody, ErrorCode, Failure};
 use utoipa::openapi::extensions::Extensions;
 use utoipa::openapi::link::Link;
-use utoipa::openapi::path::{Operation, ParameterIn};
-use utoipa::openapi::schema::{ArrayItems, Schema, SchemaType, Type};
+use utoipa::openapi::path::{Operation, Parameter, ParameterIn, ParameterStyle};
+use utoipa::openapi::schema::{ArrayItems, ObjectBuilder, Schema, SchemaType, Type};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::openapi::server::Server;
-use utoipa::openapi::{OpenApi, RefOr};
+use utoipa::openapi::{OpenApi, RefOr, Required};
 use utoipa::Modify;
 
 use crate::ingest::MAX_KEY_CHARS;
@@ -68,6 +68,7 @@ pub fn finish(mut doc: OpenApi, public_url: &str) -> OpenApi {
     links(&mut doc);
     sub_group_id_items(&mut doc);
     path_parameter_limits(&mut doc);
+    metadata_filter_pairs(&mut doc);
     doc
 }
 
@@ -115,61 +116,18 @@ fn is_null(schema: &RefOr<Schema>) -> bool {
 /// OpenAPI links from each answer to the calls it enables, so that a client (and
 /// Schemathesis' stateful phase) can chain capture → share → claim → read: (from method,
 /// from path, link name, to method, to path, parameter, runtime expression).
+#[rustfmt::skip]
 const LINKS: &[(&str, &str, &str, &str, &str, &str, &str)] = &[
-    (
-        "post",
-        "/v1/captures",
-        "ShareTheCdr",
-        "post",
-        "/v1/cdrs/{cdrId}/share",
-        "cdrId",
-        "$response.body#/data/cdrId",
-    ),
-    (
-        "post",
-        "/v1/captures",
-        "ReadTheCdr",
-        "get",
-        "/v1/cdrs/{cdrId}",
-        "cdrId",
-        "$response.body#/data/cdrId",
-    ),
-    (
-        "post",
-        "/v1/captures",
-        "ClaimTheAutoShare",
-        "post",
-        "/v1/shares/{token}",
-        "token",
-        "$response.body#/data/shareToken",
-    ),
-    (
-        "post",
-        "/v1/cdrs/{cdrId}/share",
-        "ClaimTheShare",
-        "post",
-        "/v1/shares/{token}",
-        "token",
-        "$response.body#/data/shareToken",
-    ),
-    (
-        "post",
-        "/v1/shares/{token}",
-        "ReadTheClaimedCdr",
-        "get",
-        "/v1/cdrs/{cdrId}",
-        "cdrId",
-        "$response.body#/data/cdrId",
-    ),
-    (
-        "post",
-        "/v1/shares/{token}",
-        "CollectTheClaimedCdr",
-        "post",
-        "/v1/cdrs/{cdrId}/collect",
-        "cdrId",
-        "$response.body#/data/cdrId",
-    ),
+    ("post", "/v1/captures", "ShareTheCdr", "post", "/v1/cdrs/{cdrId}/share", "cdrId", "$response.body#/data/cdrId"),
+    ("post", "/v1/captures", "ReadTheCdr", "get", "/v1/cdrs/{cdrId}", "cdrId", "$response.body#/data/cdrId"),
+    ("post", "/v1/captures", "ClaimTheAutoShare", "post", "/v1/shares/{token}", "token", "$response.body#/data/shareToken"),
+    ("post", "/v1/cdrs/{cdrId}/share", "ClaimTheShare", "post", "/v1/shares/{token}", "token", "$response.body#/data/shareToken"),
+    ("post", "/v1/shares/{token}", "ReadTheClaimedCdr", "get", "/v1/cdrs/{cdrId}", "cdrId", "$response.body#/data/cdrId"),
+    ("post", "/v1/shares/{token}", "CollectTheClaimedCdr", "post", "/v1/cdrs/{cdrId}/collect", "cdrId", "$response.body#/data/cdrId"),
+    // The ledger names CDRs the org paid for, so it may share and read them: an entry into
+    // the chain for clients (and tools) that start from a list rather than a capture.
+    ("get", "/v1/billing/events", "ShareABilledCdr", "post", "/v1/cdrs/{cdrId}/share", "cdrId", "$response.body#/data/events/0/cdrId"),
+    ("get", "/v1/billing/events", "ReadABilledCdr", "get", "/v1/cdrs/{cdrId}", "cdrId", "$response.body#/data/events/0/cdrId"),
 ];
 
 fn operation<'a>(doc: &'a mut OpenApi, method: &str, path: &str) -> Option<&'a mut Operation> {
@@ -245,7 +203,7 @@ const PATH_PARAMETERS: &[(&str, usize, usize, &str)] = &[
 
 /// A host as `Host::parse` takes it: dot-separated labels of 1–63 letters, digits or
 /// inner hyphens, or an IPv6 address in brackets; surrounding blanks are trimmed.
-pub const HOST_PATTERN: &str = r"^[ \t\r\n]*(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*)[ \t\r\n]*$";
+pub const HOST_PATTERN: &str = r"^[ \t\r\n]*(\[(([0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}|([0-9A-Fa-f]{1,4}:){1,7}:|([0-9A-Fa-f]{1,4}:){1,6}:[0-9A-Fa-f]{1,4}|([0-9A-Fa-f]{1,4}:){1,5}(:[0-9A-Fa-f]{1,4}){1,2}|([0-9A-Fa-f]{1,4}:){1,4}(:[0-9A-Fa-f]{1,4}){1,3}|([0-9A-Fa-f]{1,4}:){1,3}(:[0-9A-Fa-f]{1,4}){1,4}|([0-9A-Fa-f]{1,4}:){1,2}(:[0-9A-Fa-f]{1,4}){1,5}|[0-9A-Fa-f]{1,4}:(:[0-9A-Fa-f]{1,4}){1,6}|:((:[0-9A-Fa-f]{1,4}){1,7}|:))\]|[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*)[ \t\r\n]*$";
 
 /// Puts [`PATH_PARAMETERS`] on every path parameter of that name.
 fn path_parameter_limits(doc: &mut OpenApi) {
@@ -266,6 +224,52 @@ fn path_parameter_limits(doc: &mut OpenApi) {
                 schema.pattern = Some(pattern.to_owned());
             }
         }
+    }
+}
+
+/// `metadataKey` and `metadataValue` go together (both or neither), which two separate
+/// parameters cannot say. OpenAPI can: one optional query parameter whose value is an
+/// object with both properties required, serialized `form` + `explode` — exactly
+/// `?metadataKey=…&metadataValue=…` on the wire. Each operation with the pair gets it.
+fn metadata_filter_pairs(doc: &mut OpenApi) {
+    for operation in operations(doc) {
+        let Some(parameters) = operation.parameters.as_mut() else {
+            continue;
+        };
+        let mut take = |name: &str| {
+            let at = parameters
+                .iter()
+                .position(|p| p.name == name && p.parameter_in == ParameterIn::Query)?;
+            Some(parameters.remove(at))
+        };
+        let (Some(key), Some(value)) = (take("metadataKey"), take("metadataValue")) else {
+            continue;
+        };
+        let schema_of = |p: &Parameter| {
+            p.schema
+                .clone()
+                .unwrap_or_else(|| RefOr::T(Schema::default()))
+        };
+        let pair = ObjectBuilder::new()
+            .property("metadataKey", schema_of(&key))
+            .property("metadataValue", schema_of(&value))
+            .required("metadataKey")
+            .required("metadataValue");
+        let description = format!(
+            "`metadataKey`: {} `metadataValue`: {} Give both or neither.",
+            key.description.unwrap_or_default(),
+            value.description.unwrap_or_default()
+        );
+        let parameter = Parameter::builder()
+            .name("metadata")
+            .parameter_in(ParameterIn::Query)
+            .required(Required::False)
+            .style(Some(ParameterStyle::Form))
+            .explode(Some(true))
+            .description(Some(description))
+            .schema(Some(pair))
+            .build();
+        parameters.push(parameter);
     }
 }
 

@@ -78,8 +78,10 @@ async fn the_document_states_each_limit_the_server_enforces() {
         assert_eq!(number(&size["minimum"]), 1, "{path}");
         assert_eq!(number(&size["maximum"]), u64::from(MAX_PAGE_SIZE), "{path}");
     }
-    let key = query_parameter(&doc, "/v1/domains/{domainId}/cdrs", "metadataKey");
-    assert_eq!(number(&key["minLength"]), 1);
+    // Both or neither: one optional object parameter whose two properties are required.
+    let pair = query_parameter(&doc, "/v1/domains/{domainId}/cdrs", "metadata");
+    assert_eq!(pair["required"], json!(["metadataKey", "metadataValue"]));
+    assert_eq!(number(&pair["properties"]["metadataKey"]["minLength"]), 1);
 }
 
 #[tokio::test]
@@ -280,4 +282,32 @@ async fn following_the_documents_links_chains_capture_share_claim_and_read() {
         &auto,
     );
     assert_eq!(claimed.await["cdrId"], auto["data"]["cdrId"]);
+}
+
+#[tokio::test]
+async fn an_integer_written_with_a_zero_fraction_is_the_integer_json_schema_says_it_is() {
+    let app = TestApp::start().await;
+    let generator = app.generator(true).await;
+    let (cdr_id, _) = app.shared_capture(&generator.org_id).await;
+    let share = format!("/v1/cdrs/{cdr_id}/share");
+
+    let minted = app
+        .post(
+            &generator.api_key,
+            &share,
+            Some(json!({ "expiresInMs": 60000.0 })),
+        )
+        .await;
+    let fraction = app
+        .post(
+            &generator.api_key,
+            &share,
+            Some(json!({ "expiresInMs": 60000.5 })),
+        )
+        .await;
+
+    let minted = ok_data(minted).await;
+    let lifetime = minted["shareExpiresAt"].as_i64().unwrap() - expressconsent_server::db::now_ms();
+    assert!((0..=60_000).contains(&lifetime), "{lifetime}");
+    error_message(fraction, 400, "INVALID_ARGUMENT").await;
 }
