@@ -32,6 +32,9 @@ step "building the release SDK and the server for the end-to-end tests"
 bash scripts/build-sdk.sh
 cargo build --quiet -p expressconsent-server
 
+step "Schemathesis against the OpenAPI document (real server, SQLite and PostgreSQL)"
+bash scripts/schemathesis.sh sqlite postgres
+
 step "end-to-end tests (real server, real Chromium)"
 node --test --test-concurrency=1 tests/e2e/
 
