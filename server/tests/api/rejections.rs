@@ -188,3 +188,23 @@ async fn bad_queries_wrong_methods_and_unknown_routes_answer_the_envelope() {
         envelope(response, 404, "NOT_FOUND").await;
     }
 }
+
+#[tokio::test]
+async fn an_array_in_place_of_a_nested_object_is_refused_without_naming_rust_types() {
+    let app = TestApp::start().await;
+    let generator = app.generator(true).await;
+
+    let mut messages = Vec::new();
+    for (field, array) in [("page", json!([])), ("snapshot", json!(["<p>x</p>"]))] {
+        let mut body = capture_body(&format!("nested-{field}"));
+        body[field] = array;
+        let response = app.capture(&generator.org_id, SITE, &body).await;
+        messages.push(envelope(response, 400, "INVALID_ARGUMENT").await);
+    }
+
+    for message in &messages {
+        assert!(message.contains("expected a JSON object"), "{message}");
+        assert!(!message.contains("struct"), "{message}");
+    }
+    app.assert_nothing_stored().await;
+}
