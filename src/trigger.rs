@@ -18,6 +18,11 @@
 //! when script caused it (`button.click()`, `form.requestSubmit()`). The recorded
 //! `isTrusted` of a `submit` therefore also requires a trusted activation inside the form
 //! just before it: a real click, or Enter pressed in one of its fields.
+//!
+//! `isTrusted` is read with the getter of a genuine event, not as a property of the
+//! candidate: a plain object `{ isTrusted: true, target: button }` passed as
+//! `triggerEvent` is recorded as untrusted and `notAnEvent`. The getter's brand check works
+//! for events of any realm, so an event from an iframe still counts as an event.
 
 #[allow(unused_imports)]
 use crate::prelude::*;
@@ -49,10 +54,32 @@ crate::local::page_local! {
     static WATCHING: Cell<bool> = const { Cell::new(false) };
 }
 
-/// Reads the trigger from the event the page passed as `triggerEvent`.
+/// Reads the trigger from the event the page passed as `triggerEvent`. Anything that is
+/// not a DOM `Event` of some realm is recorded as untrusted and `notAnEvent`.
 pub fn from_event(event: &Event) -> Trigger {
     let (element, is_tagged_submit) = pressed(event);
-    describe(event, element.as_ref(), is_tagged_submit)
+    let trigger = describe(event, element.as_ref(), is_tagged_submit);
+    if genuine_is_trusted(event).is_some() {
+        return trigger;
+    }
+    Trigger {
+        is_trusted: false,
+        not_an_event: true,
+        ..trigger
+    }
+}
+
+/// `isTrusted` as the browser knows it, or `None` when `candidate` is not an `Event`.
+/// `isTrusted` is a `[LegacyUnforgeable]` own accessor of every event: its getter, taken
+/// from a genuine event, throws on anything that is not one, whichever realm made it.
+fn genuine_is_trusted(candidate: &JsValue) -> Option<bool> {
+    let probe = Event::new("x").ok()?;
+    let key = JsValue::from_str("isTrusted");
+    let descriptor = js_sys::Reflect::get_own_property_descriptor(&probe, &key).ok()?;
+    let getter = dom::get(&descriptor, "get")
+        .dyn_into::<js_sys::Function>()
+        .ok()?;
+    getter.call0(candidate).ok()?.as_bool()
 }
 
 /// The last trusted press of a `data-ec-submit` control since load, if any.
@@ -128,13 +155,14 @@ fn describe(event: &Event, element: Option<&Element>, is_tagged_submit: bool) ->
         is_tagged_submit,
         time: event_epoch_ms(event),
         auto_detected: false,
+        not_an_event: false,
     }
 }
 
 /// Whether the consumer caused the event: `isTrusted`, and for a `submit` also a trusted
 /// click or Enter inside the form just before it.
 fn is_trusted(event: &Event) -> bool {
-    if !dom::get(event, "isTrusted").is_truthy() {
+    if genuine_is_trusted(event) != Some(true) {
         return false;
     }
     if dom::get_string(event, "type") != "submit" {

@@ -6,6 +6,7 @@ mod captures;
 mod cdrs;
 mod cli;
 mod concurrency;
+mod facts;
 mod helpers;
 mod lifecycle;
 mod limits;
