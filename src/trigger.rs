@@ -21,8 +21,11 @@
 //!
 //! `isTrusted` is read with the getter of a genuine event, not as a property of the
 //! candidate: a plain object `{ isTrusted: true, target: button }` passed as
-//! `triggerEvent` is recorded as untrusted and `notAnEvent`. The getter's brand check works
-//! for events of any realm, so an event from an iframe still counts as an event.
+//! `triggerEvent` is recorded as untrusted and `notAnEvent`, and nothing else of it is
+//! read. The getter's brand check works for events of any realm, so an event from an
+//! iframe still counts as an event, and its target is read without `instanceof` checks
+//! (which fail across realms). Trusted activations are watched in the top document only,
+//! so a `submit` event from an iframe's form is recorded untrusted.
 
 #[allow(unused_imports)]
 use crate::prelude::*;
@@ -57,16 +60,25 @@ crate::local::page_local! {
 /// Reads the trigger from the event the page passed as `triggerEvent`. Anything that is
 /// not a DOM `Event` of some realm is recorded as untrusted and `notAnEvent`.
 pub fn from_event(event: &Event) -> Trigger {
+    if genuine_is_trusted(event).is_none() {
+        // Nothing of a forgery is read further: its `target` may be anything.
+        return Trigger {
+            event_type: dom::get_string(event, "type"),
+            not_an_event: true,
+            ..Trigger::default()
+        };
+    }
     let (element, is_tagged_submit) = pressed(event);
-    let trigger = describe(event, element.as_ref(), is_tagged_submit);
-    if genuine_is_trusted(event).is_some() {
-        return trigger;
-    }
-    Trigger {
-        is_trusted: false,
-        not_an_event: true,
-        ..trigger
-    }
+    describe(event, element.as_ref(), is_tagged_submit)
+}
+
+/// `value` as a node, whichever realm made it: `instanceof` is false for the nodes of an
+/// iframe, whose events a page may pass as `triggerEvent`. `kind` is the `nodeType`, or
+/// `None` for any node.
+fn node_of<T: JsCast>(value: JsValue, kind: Option<f64>) -> Option<T> {
+    let node_type = dom::get(&value, "nodeType").as_f64()?;
+    kind.is_none_or(|k| k == node_type)
+        .then(|| value.unchecked_into())
 }
 
 /// `isTrusted` as the browser knows it, or `None` when `candidate` is not an `Event`.
@@ -134,10 +146,9 @@ pub fn start() {
 /// The element an event pressed (the submitter of a form submission, else the target),
 /// and whether it, or the target, is a tagged submit control.
 fn pressed(event: &Event) -> (Option<Element>, bool) {
-    let target = dom::property(event, "target").and_then(|t| t.dyn_into::<Element>().ok());
-    let submitter = js_sys::Reflect::get(event, &JsValue::from_str("submitter"))
-        .ok()
-        .and_then(|s| s.dyn_into::<Element>().ok());
+    const ELEMENT: Option<f64> = Some(1.0);
+    let target = dom::property(event, "target").and_then(|t| node_of::<Element>(t, ELEMENT));
+    let submitter = dom::property(event, "submitter").and_then(|s| node_of::<Element>(s, ELEMENT));
     let tagged = |el: &Option<Element>| el.as_ref().is_some_and(|el| dom::is_within(el, SUBMIT));
     let is_tagged_submit = tagged(&target) || tagged(&submitter);
     (submitter.or(target), is_tagged_submit)
@@ -168,8 +179,7 @@ fn is_trusted(event: &Event) -> bool {
     if dom::get_string(event, "type") != "submit" {
         return true;
     }
-    let Some(form) =
-        dom::property(event, "target").and_then(|t| t.dyn_into::<web_sys::Node>().ok())
+    let Some(form) = dom::property(event, "target").and_then(|t| node_of::<web_sys::Node>(t, None))
     else {
         return false;
     };
