@@ -126,14 +126,14 @@ fn text_of(element: ElementRef) -> String {
                 _ => {}
             },
             Edge::Close(node) if skipping == Some(node.id()) => skipping = None,
-            Edge::Close(node) if skipping.is_none() => {
-                if node
-                    .value()
-                    .as_element()
-                    .is_some_and(|e| !INLINE.contains(&e.name()))
-                {
-                    words.push(" ");
-                }
+            Edge::Close(node)
+                if skipping.is_none()
+                    && node
+                        .value()
+                        .as_element()
+                        .is_some_and(|e| !INLINE.contains(&e.name())) =>
+            {
+                words.push(" ")
             }
             _ => {}
         }

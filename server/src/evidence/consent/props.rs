@@ -103,7 +103,7 @@ fn expected(part: &Part, trusted: bool, pressed: Pressed) -> ConsentMechanism {
     let seen = part.sdk_visible == Some(true) && !part.hidden;
     match part.checkbox {
         Some(false) => ConsentMechanism::Unchecked,
-        _ if !(trusted && in_snapshot) || !seen => ConsentMechanism::NotDetected,
+        _ if !trusted || !in_snapshot || !seen => ConsentMechanism::NotDetected,
         Some(true) => ConsentMechanism::Checkbox,
         None if matches!(pressed, Pressed::TaggedSubmit) => ConsentMechanism::ClickThrough,
         None => ConsentMechanism::NotDetected,

@@ -168,7 +168,12 @@ fn a_disclosure_the_consumer_could_not_see_is_not_detected() {
         ..visible("tcpa", AGREE)
     };
     for d in [offscreen, transparent] {
-        let f = facts(CHECKED, &[d.clone()], &[], Some(&press(BUTTON, true)));
+        let f = facts(
+            CHECKED,
+            std::slice::from_ref(&d),
+            &[],
+            Some(&press(BUTTON, true)),
+        );
         assert_eq!(mechanisms(&f), [("tcpa".into(), NotDetected)], "{d:?}");
     }
     let hidden = format!(r#"<div style="display: none">{NO_BOX}</div>"#);
