@@ -82,6 +82,11 @@ describe("a snapshot opened from disk with JavaScript on", () => {
     const result = await captureHostilePage();
     const claimed = await api(server.baseUrl, result.shareUrl, { key: server.buyer.apiKey });
     assert.equal(claimed.status, 200);
+    // The facts the server derived from this real capture agree with the SDK's report.
+    const details = await api(server.baseUrl, `/v1/cdrs/${result.cdrId}`, { key: server.buyer.apiKey, method: "GET" });
+    assert.deepEqual(details.body.data.discrepancies, []);
+    assert.equal(details.body.data.disclosures[0].consentMechanism, "checkbox");
+    assert.equal(details.body.data.trigger.submitControl, true);
     const download = await fetch(`${server.baseUrl}/v1/cdrs/${result.cdrId}/snapshot`, {
       headers: { "x-api-key": server.buyer.apiKey },
     });
