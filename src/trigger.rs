@@ -18,6 +18,14 @@
 //! when script caused it (`button.click()`, `form.requestSubmit()`). The recorded
 //! `isTrusted` of a `submit` therefore also requires a trusted activation inside the form
 //! just before it: a real click, or Enter pressed in one of its fields.
+//!
+//! `isTrusted` is read with the getter of a genuine event, not as a property of the
+//! candidate: a plain object `{ isTrusted: true, target: button }` passed as
+//! `triggerEvent` is recorded as untrusted and `notAnEvent`, and nothing else of it is
+//! read. The getter's brand check works for events of any realm, so an event from an
+//! iframe still counts as an event, and its target is read without `instanceof` checks
+//! (which fail across realms). Trusted activations are watched in the top document only,
+//! so a `submit` event from an iframe's form is recorded untrusted.
 
 #[allow(unused_imports)]
 use crate::prelude::*;
@@ -49,10 +57,41 @@ crate::local::page_local! {
     static WATCHING: Cell<bool> = const { Cell::new(false) };
 }
 
-/// Reads the trigger from the event the page passed as `triggerEvent`.
+/// Reads the trigger from the event the page passed as `triggerEvent`. Anything that is
+/// not a DOM `Event` of some realm is recorded as untrusted and `notAnEvent`.
 pub fn from_event(event: &Event) -> Trigger {
+    if genuine_is_trusted(event).is_none() {
+        // Nothing of a forgery is read further: its `target` may be anything.
+        return Trigger {
+            event_type: dom::get_string(event, "type"),
+            not_an_event: true,
+            ..Trigger::default()
+        };
+    }
     let (element, is_tagged_submit) = pressed(event);
     describe(event, element.as_ref(), is_tagged_submit)
+}
+
+/// `value` as a node, whichever realm made it: `instanceof` is false for the nodes of an
+/// iframe, whose events a page may pass as `triggerEvent`. `kind` is the `nodeType`, or
+/// `None` for any node.
+fn node_of<T: JsCast>(value: JsValue, kind: Option<f64>) -> Option<T> {
+    let node_type = dom::get(&value, "nodeType").as_f64()?;
+    kind.is_none_or(|k| k == node_type)
+        .then(|| value.unchecked_into())
+}
+
+/// `isTrusted` as the browser knows it, or `None` when `candidate` is not an `Event`.
+/// `isTrusted` is a `[LegacyUnforgeable]` own accessor of every event: its getter, taken
+/// from a genuine event, throws on anything that is not one, whichever realm made it.
+fn genuine_is_trusted(candidate: &JsValue) -> Option<bool> {
+    let probe = Event::new("x").ok()?;
+    let key = JsValue::from_str("isTrusted");
+    let descriptor = js_sys::Reflect::get_own_property_descriptor(&probe, &key).ok()?;
+    let getter = dom::get(&descriptor, "get")
+        .dyn_into::<js_sys::Function>()
+        .ok()?;
+    getter.call0(candidate).ok()?.as_bool()
 }
 
 /// The last trusted press of a `data-ec-submit` control since load, if any.
@@ -107,10 +146,9 @@ pub fn start() {
 /// The element an event pressed (the submitter of a form submission, else the target),
 /// and whether it, or the target, is a tagged submit control.
 fn pressed(event: &Event) -> (Option<Element>, bool) {
-    let target = dom::property(event, "target").and_then(|t| t.dyn_into::<Element>().ok());
-    let submitter = js_sys::Reflect::get(event, &JsValue::from_str("submitter"))
-        .ok()
-        .and_then(|s| s.dyn_into::<Element>().ok());
+    const ELEMENT: Option<f64> = Some(1.0);
+    let target = dom::property(event, "target").and_then(|t| node_of::<Element>(t, ELEMENT));
+    let submitter = dom::property(event, "submitter").and_then(|s| node_of::<Element>(s, ELEMENT));
     let tagged = |el: &Option<Element>| el.as_ref().is_some_and(|el| dom::is_within(el, SUBMIT));
     let is_tagged_submit = tagged(&target) || tagged(&submitter);
     (submitter.or(target), is_tagged_submit)
@@ -128,20 +166,20 @@ fn describe(event: &Event, element: Option<&Element>, is_tagged_submit: bool) ->
         is_tagged_submit,
         time: event_epoch_ms(event),
         auto_detected: false,
+        not_an_event: false,
     }
 }
 
 /// Whether the consumer caused the event: `isTrusted`, and for a `submit` also a trusted
 /// click or Enter inside the form just before it.
 fn is_trusted(event: &Event) -> bool {
-    if !dom::get(event, "isTrusted").is_truthy() {
+    if genuine_is_trusted(event) != Some(true) {
         return false;
     }
     if dom::get_string(event, "type") != "submit" {
         return true;
     }
-    let Some(form) =
-        dom::property(event, "target").and_then(|t| t.dyn_into::<web_sys::Node>().ok())
+    let Some(form) = dom::property(event, "target").and_then(|t| node_of::<web_sys::Node>(t, None))
     else {
         return false;
     };

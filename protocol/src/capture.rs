@@ -215,6 +215,10 @@ pub struct Trigger {
     /// `data-ec-submit` control it saw since load.
     #[serde(skip_serializing_if = "core::ops::Not::not")]
     pub auto_detected: bool,
+    /// The page's `triggerEvent` was not a DOM `Event` (e.g. a plain object shaped like
+    /// one), so `isTrusted` is recorded `false` whatever it claimed.
+    #[serde(skip_serializing_if = "core::ops::Not::not")]
+    pub not_an_event: bool,
 }
 
 /// Interaction signals collected from page load to submit.

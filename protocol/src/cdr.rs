@@ -36,16 +36,9 @@ pub struct CdrDetails {
     pub received_ip: String,
     /// The upload's `User-Agent` header.
     pub user_agent: String,
-    /// Every `data-ec-disclosure` on the page, as captured, with the consent mechanism the
-    /// server derived for it.
-    pub disclosures: Vec<DisclosureFacts>,
-    /// Every `data-ec-consent-checkbox` on the page, as captured.
-    pub consent_checkboxes: Vec<ConsentCheckbox>,
-    /// The element and event that caused the capture, when known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub trigger: Option<Trigger>,
-    /// How the form was filled in.
-    pub telemetry: Telemetry,
+    /// The consent facts the server derived from the captured DOM at ingest.
+    #[serde(flatten)]
+    pub facts: ConsentFacts,
     /// The calling org's relation to the CDR.
     pub access: Access,
     /// Whether the calling org captured the CDR.
@@ -54,16 +47,96 @@ pub struct CdrDetails {
     pub can_download: bool,
 }
 
-/// One disclosure as captured, and what the server concluded from the captured DOM.
+/// What the server derived from a capture's DOM once, at ingest, and stored with the CDR.
+/// The SDK's own lists are only a cross-check: where they disagree with the snapshot, the
+/// snapshot wins and `discrepancies` says so.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", default)]
+pub struct ConsentFacts {
+    /// Every `data-ec-disclosure` element of the snapshot (at most 50), in document order,
+    /// with the consent mechanism the server derived for it.
+    pub disclosures: Vec<DisclosureFacts>,
+    /// Every `data-ec-consent-checkbox` of the snapshot (at most 50), in document order,
+    /// with its state as the markup shows it.
+    pub consent_checkboxes: Vec<ConsentCheckbox>,
+    /// The element and event that caused the capture, when the SDK recorded one, and what
+    /// the snapshot says about that element.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trigger: Option<TriggerFacts>,
+    /// How the form was filled in, as the SDK observed it.
+    pub telemetry: Telemetry,
+    /// Where the SDK's report disagrees with the snapshot (empty when they agree).
+    pub discrepancies: Vec<Discrepancy>,
+}
+
+/// One disclosure of the snapshot and what the server concluded from it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct DisclosureFacts {
-    /// The SDK's measurements: id, text, visibility, font size, contrast.
+    /// `id` and `text` as the snapshot's markup has them; visibility, font size and
+    /// contrast as the SDK measured them (only a browser can).
     #[serde(flatten)]
     pub captured: Disclosure,
+    /// The SDK reported measurements for this disclosure. When `false` the SDK's list
+    /// left it out, its measurements are zero and it counts as not seen.
+    pub measured: bool,
     /// How the consumer consented to this disclosure, derived by the server.
     pub consent_mechanism: ConsentMechanism,
+}
+
+/// The recorded trigger, checked against the snapshot.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", default)]
+pub struct TriggerFacts {
+    /// What the SDK recorded.
+    #[serde(flatten)]
+    pub reported: Trigger,
+    /// `selector` finds an element in the snapshot.
+    pub in_snapshot: bool,
+    /// That element is, or is inside, a `data-ec-submit` control of the snapshot.
+    pub submit_control: bool,
+}
+
+/// One disagreement between the SDK's report and the snapshot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Discrepancy {
+    /// What disagrees.
+    pub kind: DiscrepancyKind,
+    /// The disclosure id, the checkbox's `data-ec-consent-for` or the trigger's selector.
+    pub subject: String,
+    /// The disagreement in words.
+    pub message: String,
+}
+
+/// The kinds of [`Discrepancy`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum DiscrepancyKind {
+    /// A disclosure of the snapshot that the SDK's list left out.
+    DisclosureNotReported,
+    /// A disclosure in the SDK's list that the snapshot does not have.
+    DisclosureNotInSnapshot,
+    /// The SDK's text of a disclosure is not the snapshot's (compared without whitespace
+    /// and case).
+    DisclosureTextDiffers,
+    /// A consent checkbox whose state in the SDK's list is not the markup's.
+    CheckboxStateDiffers,
+    /// A consent checkbox of the snapshot that the SDK's list left out.
+    CheckboxNotReported,
+    /// A consent checkbox in the SDK's list that the snapshot does not have.
+    CheckboxNotInSnapshot,
+    /// The trigger's selector finds no element in the snapshot.
+    TriggerNotInSnapshot,
+    /// The SDK says the trigger is a `data-ec-submit` control; the snapshot says not.
+    TriggerNotSubmitControl,
+    /// More `data-ec-disclosure` or `data-ec-consent-checkbox` elements than are listed.
+    TooManyTagged,
 }
 
 /// How consent to one disclosure was given, as the server derives it from the captured DOM
@@ -79,7 +152,7 @@ pub enum ConsentMechanism {
     ClickThrough,
     /// A bound checkbox was not checked.
     Unchecked,
-    /// No trusted submit, or the disclosure was not visible.
+    /// No trusted submit found in the snapshot, or the disclosure was not seen.
     NotDetected,
 }
 

@@ -20,6 +20,7 @@ use crate::db::now_ms;
 use crate::db::orgs::Org;
 use crate::db::shares::insert_share;
 use crate::error::ApiError;
+use crate::evidence::{derive_at_ingest, StoredFacts};
 use crate::host::Host;
 use crate::ids::{new_id, sha256_hex, IdKind};
 use crate::links::new_link;
@@ -41,6 +42,8 @@ pub struct ValidCapture {
     pub sub_groups: SubGroupIds,
     /// `custom` serialized, when present.
     pub custom_json: Option<String>,
+    /// The snapshot passed the checker; its consent facts, to store with the CDR.
+    pub facts: StoredFacts,
 }
 
 /// Checks the limits of SPEC §2 that the SDK also checks; the server never trusts them.
@@ -72,11 +75,13 @@ pub fn validate(request: CaptureRequest) -> Result<ValidCapture, ApiError> {
             )));
         }
     }
+    let facts = derive_at_ingest(&request)?;
     Ok(ValidCapture {
         request,
         auto_share,
         sub_groups,
         custom_json,
+        facts,
     })
 }
 
@@ -160,6 +165,7 @@ pub async fn ingest(
         received_ip: arrival.ip,
         user_agent: arrival.user_agent,
         created_at: now,
+        facts_json: capture.facts.json.clone(),
     };
     let link = capture
         .auto_share

@@ -2,14 +2,14 @@
 //!
 //! Reading order: [`startup`] builds a [`app::app`] from [`config`]; [`routes`] translate
 //! HTTP into calls to [`ingest`] and [`db`]; [`rules`] decides access and billing without
-//! I/O; [`error`] and [`envelope`] shape every response.
+//! I/O; [`evidence`] checks each snapshot and derives its consent facts; [`error`] and
+//! [`envelope`] shape every response. [`evidence::check`] is the pure snapshot checker.
 
 pub mod app;
 pub mod auth;
 pub mod body;
 pub mod cli;
 pub mod config;
-pub mod consent;
 pub mod db;
 pub mod demo;
 pub mod envelope;

@@ -209,6 +209,9 @@ fn trigger(t: &Trigger) -> JsValue {
     if t.auto_detected {
         o.bool("autoDetected", true);
     }
+    if t.not_an_event {
+        o.bool("notAnEvent", true);
+    }
     o.done()
 }
 

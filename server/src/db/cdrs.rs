@@ -45,6 +45,8 @@ pub struct NewCdr {
     pub user_agent: String,
     /// Receive time, epoch ms.
     pub created_at: i64,
+    /// The consent facts derived at ingest, as JSON (see [`super::facts`]).
+    pub facts_json: String,
 }
 
 /// An already stored CDR, as an idempotent retry needs it.
@@ -129,6 +131,7 @@ pub async fn insert_capture(
         }
         return Err(err);
     }
+    super::facts::insert(&mut tx, &cdr.id, &cdr.facts_json, cdr.created_at).await?;
     for package_id in &cdr.packages {
         sqlx::query("INSERT INTO cdr_packages (package_id, cdr_id) VALUES ($1, $2)")
             .bind(package_id)

@@ -10,6 +10,7 @@
 pub mod access;
 pub mod billing;
 pub mod cdrs;
+pub mod facts;
 pub mod keys;
 pub mod orgs;
 pub mod packages;

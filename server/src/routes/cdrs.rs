@@ -15,7 +15,6 @@ use utoipa_axum::routes;
 use crate::app::AppState;
 use crate::auth::AuthOrg;
 use crate::body::OptionalJsonBody;
-use crate::consent;
 use crate::db::access::collect as collect_cdr;
 use crate::db::cdrs::{find_for_org, CdrRecord};
 use crate::db::now_ms;
@@ -52,7 +51,8 @@ pub(crate) async fn related(
         .ok_or_else(none)
 }
 
-/// A CDR's metadata, its disclosures as captured and the caller's access.
+/// A CDR's metadata, the consent facts derived at ingest and the caller's access. Reads
+/// the stored facts; the snapshot is not parsed again.
 #[utoipa::path(
     get,
     path = "/v1/cdrs/{cdrId}",
@@ -72,7 +72,7 @@ async fn get_cdr(
     ApiPath(cdr_id): ApiPath<String>,
 ) -> Result<Data<CdrDetails>, ApiError> {
     let cdr = related(&state, &auth, &cdr_id).await?;
-    let stored = evidence::load(&state.store, &cdr.object_key).await?;
+    let facts = evidence::facts::for_cdr(&state.db, &state.store, &cdr.id, &cdr.object_key).await?;
     let custom = cdr
         .custom_json
         .as_deref()
@@ -94,10 +94,7 @@ async fn get_cdr(
         size_bytes: cdr.size_bytes,
         received_ip: cdr.received_ip,
         user_agent: cdr.user_agent,
-        disclosures: consent::derive(&stored),
-        consent_checkboxes: stored.consent_checkboxes,
-        trigger: stored.trigger,
-        telemetry: stored.telemetry,
+        facts,
     }))
 }
 

@@ -8,6 +8,7 @@ mod claims;
 mod cli;
 mod concurrency;
 mod documented;
+mod facts;
 mod helpers;
 mod lifecycle;
 mod limits;

@@ -19,6 +19,7 @@ fn step(key: &str, session: &str, groups: &[&str], checked: bool) -> Value {
            <button data-ec-submit>Submit</button></form></body></html>"#
     ));
     body["trigger"] = json!({ "tagName": "button", "eventType": "click",
+                              "selector": "html > body > form > button",
                               "isTrusted": true, "isTaggedSubmit": true });
     body
 }

@@ -252,6 +252,12 @@ impl TestApp {
     }
 }
 
+/// The page of [`capture_body`]: one disclosure, its checkbox ticked, a tagged submit.
+pub const CONSENT_FORM: &str = r#"<!DOCTYPE html><html><body><form>
+<input type="checkbox" checked data-ec-consent-checkbox data-ec-consent-for="tcpa">
+<p data-ec-disclosure="tcpa">I agree to be called.</p>
+<button data-ec-submit>Submit</button></form></body></html>"#;
+
 /// A minimal valid capture body with this idempotency key.
 pub fn capture_body(idempotency_key: &str) -> Value {
     json!({
@@ -260,7 +266,7 @@ pub fn capture_body(idempotency_key: &str) -> Value {
         "subGroupIds": ["buyer-a"],
         "custom": { "leadId": "L-1" },
         "page": { "url": "https://example.com/form", "title": "Form", "userAgent": "test" },
-        "snapshot": { "html": "<!DOCTYPE html><p>consent</p>", "scrollX": 0, "scrollY": 0 },
+        "snapshot": { "html": CONSENT_FORM, "scrollX": 0, "scrollY": 0 },
         "disclosures": [{ "id": "tcpa", "text": "I agree to be called.", "rendered": true,
                           "inViewport": true, "opacity": 1, "fontSizePx": 14 }],
         "consentCheckboxes": [{ "consentFor": "tcpa", "checked": true }],

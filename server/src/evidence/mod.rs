@@ -1,9 +1,21 @@
-//! Reading a stored capture back for the read endpoints.
+//! The evidence of a capture: what is checked and derived from it at ingest, and reading
+//! a stored capture back.
 //!
-//! Owns the view of the evidence that `GET /v1/cdrs/:cdrId` and `/snapshot` need. The
-//! stored bytes are the capture exactly as received (its hash is `contentSha256`); they
-//! are parsed leniently here (every field defaulted) so that evidence stored by an older
-//! SDK still reads. Never writes: evidence is not modified after ingest.
+//! | module | owns |
+//! |---|---|
+//! | [`check`] | refusing snapshots that hold executable content (a pure function) |
+//! | [`markup`] | reading the consent tags and the trigger's element from the snapshot |
+//! | [`consent`] | the consent rules and the cross-check against the SDK's report |
+//! | [`facts`] | deriving the facts once at ingest, and reading them back |
+//!
+//! The stored bytes are the capture exactly as received (its hash is `contentSha256`);
+//! [`load`] parses them leniently (every field defaulted) so that evidence stored by an
+//! older SDK still reads. Never writes evidence: it is not modified after ingest.
+
+pub mod check;
+pub mod consent;
+pub mod facts;
+pub mod markup;
 
 use expressconsent_protocol::{ConsentCheckbox, Disclosure, Snapshot, Telemetry, Trigger};
 use serde::Deserialize;
@@ -11,15 +23,18 @@ use serde::Deserialize;
 use crate::error::ApiError;
 use crate::store::EvidenceStore;
 
+pub use check::{check, Rejection};
+pub use facts::{derive_at_ingest, StoredFacts};
+
 /// The parts of a stored capture that the API serves.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct StoredCapture {
     /// The serialized page.
     pub snapshot: Snapshot,
-    /// Every `data-ec-disclosure`.
+    /// Every `data-ec-disclosure`, as the SDK reported them.
     pub disclosures: Vec<Disclosure>,
-    /// Every `data-ec-consent-checkbox`.
+    /// Every `data-ec-consent-checkbox`, as the SDK reported them.
     pub consent_checkboxes: Vec<ConsentCheckbox>,
     /// The element and event that caused the capture.
     pub trigger: Option<Trigger>,
