@@ -176,16 +176,86 @@ pub fn find(text: &str, needle: &str) -> Option<usize> {
     None
 }
 
-/// Appends CSS as the raw content of a `<style>`: a `</style` inside it would end the
-/// element early, so `</` becomes `<\/`, which CSS reads as the same two characters.
+/// Whether `<` followed by `next` would open markup in an HTML tokenizer in its data
+/// state: a tag, an end tag, a comment or a bogus comment.
+fn opens_markup(next: u8) -> bool {
+    next.is_ascii_alphabetic() || matches!(next, b'/' | b'!' | b'?')
+}
+
+/// Appends CSS as the raw content of a `<style>`. Raw text has no escapes, and a parser
+/// that reads the snapshot differently from the page (a `<style>` in a `<select>`, say)
+/// would take any `<` that opens markup as a tag; so no such `<` is written. The character
+/// after it is written as a CSS escape instead, which CSS reads as that very character, in
+/// a string or anywhere else: `</style>` becomes `<\/style>`, `<b>` becomes `<\62 >`.
 pub fn push_raw_css(out: &mut String, css: &str) {
-    let mut rest = css;
-    while let Some(at) = find(rest, "</") {
-        out.push_str(before(rest, at));
-        out.push_str("<\\/");
-        rest = after(rest, at + 2);
+    let bytes = css.as_bytes();
+    let mut copied = 0;
+    let mut from = 0;
+    while let Some(found) = find(after(css, from), "<") {
+        let at = from + found;
+        from = at + 1;
+        let Some(&next) = bytes.get(at + 1).filter(|&&b| opens_markup(b)) else {
+            continue;
+        };
+        out.push_str(slice(css, copied, at + 1));
+        out.push('\\');
+        if next.is_ascii_alphabetic() {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.push(char::from(HEX[usize::from(next >> 4)]));
+            out.push(char::from(HEX[usize::from(next & 15)]));
+            out.push(' ');
+        } else {
+            out.push(char::from(next));
+        }
+        copied = at + 2;
+        from = copied;
     }
-    out.push_str(rest);
+    out.push_str(after(css, copied));
+}
+
+/// Whether raw text holds a `<` that would open markup if a parser read it as markup.
+pub fn opens_markup_anywhere(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes
+        .iter()
+        .enumerate()
+        .any(|(i, &b)| b == b'<' && bytes.get(i + 1).is_some_and(|&n| opens_markup(n)))
+}
+
+/// Appends an attribute value as it was serialized (escaped) for a double-quoted attribute,
+/// escaping what a serializer may have left as it is: `<` and `>` (older browsers do), and
+/// `"` (from a value that was single-quoted). So no value can end its attribute or, read by
+/// a parser in a raw-text state, contain an end tag.
+pub fn push_attr_value(out: &mut String, escaped: &str) {
+    if crate::text::find_any(escaped, b"<>\"").is_none() {
+        return out.push_str(escaped);
+    }
+    for c in escaped.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// Where the comment that starts `text` (at its `<!--`) ends, as the HTML tokenizer reads
+/// it: after `<!-->`, `<!--->`, the first `-->` or `--!>`, or at the end of the text.
+pub fn comment_end(text: &str) -> usize {
+    let close = find(after(text, 2), "-->").map(|at| at + 2 + 3);
+    let bang = find(after(text, 4), "--!>").map(|at| at + 4 + 4);
+    match (close, bang) {
+        (Some(a), Some(b)) => a.min(b),
+        (Some(end), None) | (None, Some(end)) => end,
+        (None, None) => text.len(),
+    }
+}
+
+/// Where the bogus comment (`<?…>`, `<!…>`, `</ …>`) that starts `text` ends: after its
+/// first `>`, or at the end of the text.
+pub fn bogus_comment_end(text: &str) -> usize {
+    find(text, ">").map_or(text.len(), |at| at + 1)
 }
 
 /// Index of the `</name` (ASCII case-insensitive) that ends raw text starting at `from`.
@@ -276,6 +346,53 @@ mod tests {
         assert_eq!(find("é</b", "</"), Some(2));
         assert_eq!(find("<!-", "<!--"), None);
         assert_eq!(find("", "</"), None);
+    }
+
+    #[test]
+    fn raw_css_never_opens_markup_and_reads_as_the_same_css() {
+        let mut out = String::new();
+        push_raw_css(
+            &mut out,
+            "a::after { content: \"</style><b>é<!--<?\" } @media (width < 600px) {}",
+        );
+        assert_eq!(
+            out,
+            "a::after { content: \"<\\/style><\\62 >é<\\!--<\\?\" } @media (width < 600px) {}"
+        );
+    }
+
+    #[test]
+    fn markup_in_raw_text_is_found_wherever_it_is() {
+        assert!(!opens_markup_anywhere("a < b && c<2 ¡<"));
+        for text in ["<b", "¡</x", "x<!--", "<?", "é<Z"] {
+            assert!(opens_markup_anywhere(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn attribute_values_cannot_end_their_attribute_or_hold_a_tag() {
+        let mut out = String::new();
+        push_attr_value(&mut out, "a</style><img src=x onerror=alert(1)>\"x");
+        assert_eq!(
+            out,
+            "a&lt;/style&gt;&lt;img src=x onerror=alert(1)&gt;&quot;x"
+        );
+    }
+
+    #[test]
+    fn comments_end_where_the_html_tokenizer_ends_them() {
+        for (text, end) in [
+            ("<!-->x", 5),
+            ("<!--->x", 6),
+            ("<!---->x", 7),
+            ("<!--a-->x", 8),
+            ("<!--a--!>x", 9),
+            ("<!---!>-->x", 10),
+            ("<!--é", 6),
+        ] {
+            assert_eq!(comment_end(text), end, "{text}");
+        }
+        assert_eq!(bogus_comment_end("<?xml ?>x"), 8);
     }
 
     #[test]

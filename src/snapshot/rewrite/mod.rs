@@ -29,12 +29,12 @@ mod trees;
 
 #[allow(unused_imports)]
 use crate::prelude::*;
-use attrs::{plain_attrs, safe_attrs, set_attr, Attrs};
+use attrs::{safe_attrs, set_attr, Attrs};
 use open::{Open, Role};
 use trees::Counters;
 
 use super::html::{self, StartTag};
-use crate::text::{after, before, slice};
+use crate::text::{after, before, find_any, slice};
 
 pub use page::{Canvas, Field, LinkSheet, Page};
 
@@ -94,35 +94,41 @@ struct Pass<'a, 'p> {
 }
 
 impl<'a> Pass<'a, '_> {
+    /// The token loop. It reads the text the way the HTML tokenizer does, so that what it
+    /// writes is read back the same: every `<` either opens a tag, an end tag, a comment or
+    /// a bogus comment (both left out: they show nothing), or is a `<` character of the
+    /// text, written escaped. Offsets only ever move past ASCII bytes or to the result of a
+    /// search for one, so they always fall on character boundaries.
     fn run(&mut self) {
-        let bytes = self.src.as_bytes();
-        while self.pos < bytes.len() {
+        while self.pos < self.src.len() {
             let rest = after(self.src, self.pos);
+            let bytes = rest.as_bytes();
+            let next = bytes.get(1).copied().unwrap_or(0);
             if rest.starts_with("<!--") {
-                let end = html::find(rest, "-->").map_or(rest.len(), |e| e + 3);
                 self.pending_root = None;
-                self.emit_raw(before(rest, end));
+                self.pos += html::comment_end(rest);
+            } else if rest.starts_with("</") && bytes.get(2).is_some_and(u8::is_ascii_alphabetic) {
+                let end = html::find(rest, ">").map_or(rest.len(), |e| e + 1);
+                let tag = slice(rest, 2, end);
+                let name_end = find_any(tag, b" \t\n\r\x0c/>").unwrap_or(tag.len());
                 self.pos += end;
-            } else if rest.starts_with("</") {
-                let end = rest.find('>').map_or(rest.len(), |e| e + 1);
-                let name = rest
-                    .get(2..end.saturating_sub(1))
-                    .unwrap_or("")
-                    .trim_ascii();
-                self.pos += end;
-                self.end_tag(name);
-            } else if rest.starts_with('<')
-                && rest.as_bytes().get(1).is_some_and(u8::is_ascii_alphabetic)
-            {
+                self.end_tag(before(tag, name_end));
+            } else if rest.starts_with('<') && next.is_ascii_alphabetic() {
                 match html::start_tag(self.src, self.pos) {
                     Some((tag, end)) => {
                         self.pos = end;
                         self.start_tag(tag);
                     }
-                    None => self.pos = bytes.len(),
+                    // A tag cut off by the end of the text: its `<` is text.
+                    None => self.less_than(),
                 }
+            } else if rest.starts_with('<') && matches!(next, b'!' | b'?' | b'/') {
+                self.pending_root = None;
+                self.pos += html::bogus_comment_end(rest);
+            } else if rest.starts_with('<') {
+                self.less_than();
             } else {
-                let len = after(rest, 1).find('<').map_or(rest.len(), |e| e + 1);
+                let len = html::find(rest, "<").unwrap_or(rest.len());
                 self.pending_root = None;
                 self.text(before(rest, len));
                 self.pos += len;
@@ -131,6 +137,13 @@ impl<'a> Pass<'a, '_> {
         while let Some(open) = self.stack.pop() {
             self.close(open);
         }
+    }
+
+    /// A `<` that opens nothing: a character of the text.
+    fn less_than(&mut self) {
+        self.pending_root = None;
+        self.text("&lt;");
+        self.pos += 1;
     }
 
     fn emit_raw(&mut self, text: &str) {
@@ -147,15 +160,22 @@ impl<'a> Pass<'a, '_> {
             return;
         }
         let raw = top.has_raw_text();
-        if top.masked && !matches!(top.name, "style" | "script") {
-            if raw {
-                // Raw text is unescaped, so escape it first: masking reads escaped text.
-                let mut escaped = String::new();
-                html::push_text_escaped(&mut escaped, text);
-                html::push_masked(&mut self.out, &escaped);
-            } else {
-                html::push_masked(&mut self.out, text);
-            }
+        if raw && html::opens_markup_anywhere(text) {
+            // Raw text the serializer wrote with markup in it came from elements inside a
+            // raw-text element (put there by script), which may be private or be read as
+            // tags by another parser: left out.
+            return;
+        }
+        if top.masked && top.name == "style" {
+            // A masked style sheet whose rules could not be read: its text may hold
+            // anything, and bullets would break it.
+        } else if top.masked && raw {
+            // Raw text is unescaped, so escape it first: masking reads escaped text.
+            let mut escaped = String::new();
+            html::push_text_escaped(&mut escaped, text);
+            html::push_masked(&mut self.out, &escaped);
+        } else if top.masked {
+            html::push_masked(&mut self.out, text);
         } else {
             self.out.push_str(text);
         }
@@ -186,7 +206,7 @@ impl<'a> Pass<'a, '_> {
         if tree == 0 && self.stack.len() == 1 && !self.head_done {
             self.head_done = true;
             if name == "head" {
-                self.emit_tag(name, plain_attrs(&tag));
+                self.emit_tag(name, safe_attrs(&tag, self.base));
                 self.emit_base();
                 return self.push_or_skip(open, void);
             }
@@ -195,6 +215,9 @@ impl<'a> Pass<'a, '_> {
             self.out.push_str("</head>");
         }
 
+        if open.drops_tag {
+            return self.push_or_skip(open, void);
+        }
         let mut attrs = safe_attrs(&tag, self.base);
         let masked = open.masked;
         let after_tag = match (html_name, nth) {
@@ -261,7 +284,7 @@ impl<'a> Pass<'a, '_> {
         if void {
             return;
         }
-        let raw = open.has_raw_text() && !self.stack.last().is_some_and(|o| o.foreign_content);
+        let raw = open.has_raw_text();
         let name = open.name;
         if open.suppresses {
             self.suppressed += 1;
@@ -307,7 +330,7 @@ impl<'a> Pass<'a, '_> {
             }
             return;
         }
-        if self.suppressed > 0 {
+        if self.suppressed > 0 || open.drops_tag {
             return;
         }
         match open.role {
@@ -353,12 +376,14 @@ impl<'a> Pass<'a, '_> {
             self.out.push(' ');
             self.out.push_str(&name);
             self.out.push_str("=\"");
-            self.out.push_str(value.as_deref().unwrap_or(""));
+            html::push_attr_value(&mut self.out, value.as_deref().unwrap_or(""));
             self.out.push('"');
         }
         self.out.push('>');
     }
 }
 
+#[cfg(test)]
+mod safety_tests;
 #[cfg(test)]
 mod tests;

@@ -6,16 +6,16 @@ use super::{rewrite, Canvas, Field, LinkSheet, Page};
 
 /// A page whose answers are set per test; unset answers are "nothing special".
 #[derive(Default)]
-struct FakePage {
-    roots: HashMap<(usize, usize), usize>,
-    scrolls: HashMap<(usize, usize), (f64, f64)>,
-    fields: HashMap<(usize, usize), Field>,
-    styles: HashMap<(usize, usize), String>,
-    links: HashMap<(usize, usize), String>,
-    adopted: HashMap<usize, String>,
-    counts: HashMap<usize, usize>,
-    asked_fields: Vec<(usize, usize)>,
-    warnings: Vec<String>,
+pub(super) struct FakePage {
+    pub(super) roots: HashMap<(usize, usize), usize>,
+    pub(super) scrolls: HashMap<(usize, usize), (f64, f64)>,
+    pub(super) fields: HashMap<(usize, usize), Field>,
+    pub(super) styles: HashMap<(usize, usize), String>,
+    pub(super) links: HashMap<(usize, usize), String>,
+    pub(super) adopted: HashMap<usize, String>,
+    pub(super) counts: HashMap<usize, usize>,
+    pub(super) asked_fields: Vec<(usize, usize)>,
+    pub(super) warnings: Vec<String>,
 }
 
 impl Page for FakePage {
@@ -68,7 +68,7 @@ impl Page for FakePage {
 
 const BASE: &str = "https://leads.example/apply/form.html";
 
-fn input(value: &str) -> Field {
+pub(super) fn input(value: &str) -> Field {
     Field::Input {
         kind: "text".into(),
         value: value.into(),
@@ -76,7 +76,7 @@ fn input(value: &str) -> Field {
     }
 }
 
-fn run(page: &mut FakePage, body: &str) -> String {
+pub(super) fn run(page: &mut FakePage, body: &str) -> String {
     let source = format!("<html><head></head><body>{body}</body></html>");
     rewrite(&source, BASE, page).html
 }
