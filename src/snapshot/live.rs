@@ -19,7 +19,7 @@ use web_sys::{
     HtmlInputElement, NodeList,
 };
 
-use super::rewrite::{Canvas, Field, LinkSheet, Page};
+use super::rewrite::{is_card_autocomplete, Canvas, Field, LinkSheet, Page};
 use super::scrolls;
 use super::sheets::sheet_text;
 use crate::dom;
@@ -53,6 +53,8 @@ enum Kind {
 struct Tree {
     root: Root,
     elements: usize,
+    /// Every element of the tree, in document order (`querySelectorAll("*")`).
+    all: Option<NodeList>,
     /// `(element index, tree)` of each shadow host, by index.
     hosts: Vec<(usize, usize)>,
     /// `(element index, x, y)` of each scrolled element, by index.
@@ -118,6 +120,7 @@ impl LivePage {
             Root::Document(document) => scrolls::scrolled(document, &all),
             Root::Shadow(_) => scrolls::scan(&all),
         };
+        self.trees[tree].all = Some(all);
     }
 
     /// The document serialized by the browser, open shadow roots included, starting at
@@ -176,6 +179,9 @@ impl Page for LivePage {
         let Some(element) = self.item(tree, Kind::Fields, nth) else {
             return Field::Other;
         };
+        if is_private(&element) {
+            return Field::Private;
+        }
         match dom::get_string(&element, "localName").as_str() {
             "input" => {
                 let input: &HtmlInputElement = element.unchecked_ref();
@@ -296,6 +302,13 @@ impl Page for LivePage {
         Some(css)
     }
 
+    fn is_whole_text(&mut self, tree: usize, index: usize, text: &str) -> bool {
+        let Some(all) = self.trees.get(tree).and_then(|t| t.all.as_ref()) else {
+            return false;
+        };
+        dom::get_string(&dom::at(all, index as u32), "textContent") == text
+    }
+
     fn element_count(&self, tree: usize) -> usize {
         self.trees.get(tree).map_or(0, |t| t.elements)
     }
@@ -310,9 +323,42 @@ impl Tree {
         Self {
             root,
             elements: 0,
+            all: None,
             hosts: Vec::new(),
             scrolls: Vec::new(),
             lists: Default::default(),
+        }
+    }
+}
+
+/// Whether a live field is private: a password or hidden input, a payment-card field or
+/// list (`autocomplete="cc-…"`), or inside `data-ec-mask`, also across shadow roots. An
+/// option is private when its list is.
+fn is_private(element: &Element) -> bool {
+    let field = match element.closest("select, datalist") {
+        Ok(Some(list)) if dom::get_string(element, "localName") == "option" => list,
+        _ => element.clone(),
+    };
+    let card = field
+        .get_attribute("autocomplete")
+        .is_some_and(|ac| is_card_autocomplete(&ac));
+    if card
+        || matches!(
+            dom::get_string(&field, "type").as_str(),
+            "password" | "hidden"
+        )
+    {
+        return true;
+    }
+    let mut inner: Element = field;
+    loop {
+        if dom::is_within(&inner, super::MASK) {
+            return true;
+        }
+        // Out of a shadow root, to its host.
+        match dom::get_object::<Element>(&inner.get_root_node(), "host") {
+            Some(host) => inner = host,
+            None => return false,
         }
     }
 }

@@ -108,7 +108,8 @@ impl<'a> Pass<'a, '_> {
         let field = self.page.field(tree, nth);
         let matches = matches!(
             (&field, expected),
-            (Field::Input { .. }, "input")
+            (Field::Private, _)
+                | (Field::Input { .. }, "input")
                 | (Field::TextArea(_), "textarea")
                 | (Field::Option(_), "option")
         );
@@ -141,8 +142,12 @@ pub(super) fn list_role(tag: &StartTag<'_>, masked: bool) -> Role {
 
 /// `autocomplete="… cc-…"`: a payment-card field.
 fn is_card(tag: &StartTag<'_>) -> bool {
-    tag.attr("autocomplete").is_some_and(|ac| {
-        ac.split_ascii_whitespace()
-            .any(|t| t.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("cc-")))
-    })
+    tag.attr("autocomplete").is_some_and(is_card_autocomplete)
+}
+
+/// Whether an `autocomplete` value names a payment-card field (a `cc-…` token).
+pub fn is_card_autocomplete(autocomplete: &str) -> bool {
+    autocomplete
+        .split_ascii_whitespace()
+        .any(|t| t.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("cc-")))
 }

@@ -36,6 +36,7 @@ use trees::Counters;
 use super::html::{self, StartTag};
 use crate::text::{after, before, find_any, slice};
 
+pub use forms::is_card_autocomplete;
 pub use page::{Canvas, Field, LinkSheet, Page};
 
 /// The rewritten document and the scroll offsets it records.
@@ -63,6 +64,7 @@ pub fn rewrite(source: &str, base: &str, page: &mut dyn Page) -> Rewritten {
         pending_root: None,
         head_done: false,
         adopted_done: false,
+        mask_rest: false,
         scrolls: Vec::new(),
     };
     pass.run();
@@ -90,6 +92,9 @@ struct Pass<'a, 'p> {
     pending_root: Option<usize>,
     head_done: bool,
     adopted_done: bool,
+    /// The text and the page's tree went out of step inside a masked element: everything
+    /// after is masked.
+    mask_rest: bool,
     scrolls: Vec<(f64, f64)>,
 }
 
@@ -160,21 +165,22 @@ impl<'a> Pass<'a, '_> {
             return;
         }
         let raw = top.has_raw_text();
+        let masked = top.masked || self.mask_rest;
         if raw && html::opens_markup_anywhere(text) {
             // Raw text the serializer wrote with markup in it came from elements inside a
             // raw-text element (put there by script), which may be private or be read as
             // tags by another parser: left out.
             return;
         }
-        if top.masked && top.name == "style" {
+        if masked && top.name == "style" {
             // A masked style sheet whose rules could not be read: its text may hold
             // anything, and bullets would break it.
-        } else if top.masked && raw {
+        } else if masked && raw {
             // Raw text is unescaped, so escape it first: masking reads escaped text.
             let mut escaped = String::new();
             html::push_text_escaped(&mut escaped, text);
             html::push_masked(&mut self.out, &escaped);
-        } else if top.masked {
+        } else if masked {
             html::push_masked(&mut self.out, text);
         } else {
             self.out.push_str(text);
@@ -189,6 +195,7 @@ impl<'a> Pass<'a, '_> {
         }
         let tree = self.tree();
         let mut open = Open::new(&tag, self.stack.last());
+        open.masked |= self.mask_rest;
         let (name, html_name, void) = (open.name, open.html_name(), open.is_void());
         let (index, nth) = match self.uncounted {
             0 => {
@@ -198,7 +205,7 @@ impl<'a> Pass<'a, '_> {
             _ => (None, None),
         };
         if self.suppressed > 0 || open.suppresses {
-            return self.push_or_skip(open, void);
+            return self.push_or_skip(open, void, index);
         }
 
         // The document's own <base> comes first in <head>, so relative URLs that this pass
@@ -208,7 +215,7 @@ impl<'a> Pass<'a, '_> {
             if name == "head" {
                 self.emit_tag(name, safe_attrs(&tag, self.base));
                 self.emit_base();
-                return self.push_or_skip(open, void);
+                return self.push_or_skip(open, void, index);
             }
             self.out.push_str("<head>");
             self.emit_base();
@@ -216,7 +223,7 @@ impl<'a> Pass<'a, '_> {
         }
 
         if open.drops_tag {
-            return self.push_or_skip(open, void);
+            return self.push_or_skip(open, void, index);
         }
         let mut attrs = safe_attrs(&tag, self.base);
         let masked = open.masked;
@@ -257,6 +264,24 @@ impl<'a> Pass<'a, '_> {
                 self.iframe(&mut attrs, &mut open, tree, nth);
                 None
             }
+            // A field a script put in SVG or MathML is no field once parsed, but its markup
+            // may still hold a secret (a hidden input's value).
+            _ if open.foreign
+                && ["input", "option"]
+                    .iter()
+                    .any(|field| name.eq_ignore_ascii_case(field)) =>
+            {
+                for state in ["value", "checked", "selected"] {
+                    attrs::remove_attr(&mut attrs, state);
+                }
+                None
+            }
+            // An <iframe> in SVG or MathML is no frame, but a parser that reads it as one
+            // must find it sandboxed too.
+            _ if name.eq_ignore_ascii_case("iframe") => {
+                set_attr(&mut attrs, "sandbox", String::new());
+                None
+            }
             _ => None,
         };
         if let Some(index) = index {
@@ -275,12 +300,18 @@ impl<'a> Pass<'a, '_> {
         self.emit_tag(name, attrs);
         if let Some(text) = after_tag {
             self.out.push_str(&text);
+        } else if matches!(html_name, "pre" | "listing")
+            && after(self.src, self.pos).starts_with('\n')
+        {
+            // The parser drops a newline right after the start tag, and the serializer
+            // does not double it: doubling keeps the consumer's blank first line.
+            self.out.push('\n');
         }
-        self.push_or_skip(open, void);
+        self.push_or_skip(open, void, index);
     }
 
     /// Opens `open` (unless void) and, for raw-text elements, consumes their text now.
-    fn push_or_skip(&mut self, open: Open<'a>, void: bool) {
+    fn push_or_skip(&mut self, open: Open<'a>, void: bool, index: Option<usize>) {
         if void {
             return;
         }
@@ -300,8 +331,23 @@ impl<'a> Pass<'a, '_> {
             let end = html::raw_text_end(self.src, self.pos, name);
             let text = slice(self.src, self.pos, end);
             self.pos = end;
+            if html::opens_markup_anywhere(text) && !self.raw_text_is_whole(index, text) {
+                // Elements a script put inside a raw-text element: the serializer wrote
+                // them as markup inside raw text, which ends at the first end tag of the
+                // element's name, so from here on the text and the page's tree disagree
+                // and no `data-ec-mask` can be trusted to start or end where it seems to.
+                // Everything after is masked.
+                self.mask_rest = true;
+            }
             self.text(text);
         }
+    }
+
+    /// Whether raw `text` is the whole text of element `index` of the current tree, as
+    /// the live page has it (a script or style sheet whose text merely mentions tags).
+    fn raw_text_is_whole(&mut self, index: Option<usize>, text: &str) -> bool {
+        let tree = self.tree();
+        index.is_some_and(|index| self.page.is_whole_text(tree, index, text))
     }
 
     fn end_tag(&mut self, name: &str) {

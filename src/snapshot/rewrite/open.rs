@@ -181,7 +181,7 @@ impl<'a> Open<'a> {
             content,
             masked: parent.is_some_and(|o| o.masked) || tag.attr("data-ec-mask").is_some(),
             suppresses,
-            drops_tag: !foreign && is("object"),
+            drops_tag: is("object"),
             uncounts: !foreign && is("template"),
             replaced_text: false,
             hides_content: false,
@@ -213,9 +213,10 @@ impl<'a> Open<'a> {
         }
     }
 
-    /// An HTML element without an end tag.
+    /// An element without an end tag. By name in any namespace: the serializer writes
+    /// none for an HTML `<input>` a script put in SVG, where a parser reads an SVG element.
     pub fn is_void(&self) -> bool {
-        VOID.contains(&self.html_name())
+        VOID.contains(&self.name)
     }
 
     /// Its text is written unescaped by the serializer and read as raw text by the parser

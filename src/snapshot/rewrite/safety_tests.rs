@@ -89,6 +89,7 @@ fn raw_text_is_read_as_raw_only_where_the_parser_reads_it_so() {
 #[test]
 fn no_attribute_value_or_raw_text_can_hold_a_tag() {
     let mut page = FakePage::default();
+    page.holding_elements.push((0, 6));
     let html = run(
         &mut page,
         r#"<svg><style><a title="</style><img src=x onerror=alert(1)>"></a></style></svg><xmp>x<img src=y onerror=alert(2)></xmp><style>p{}</style>"#,
@@ -146,4 +147,36 @@ fn a_field_after_foreign_content_and_unicode_text_gets_its_live_value() {
         html.contains("<textarea>مرحبا &lt;b&gt;</textarea>"),
         "{html}"
     );
+}
+
+#[test]
+fn a_leading_newline_of_a_pre_survives_the_parser() {
+    let mut page = FakePage::default();
+    let html = run(&mut page, "<pre>\nfirst line was blank</pre><pre>x\n</pre>");
+    assert!(
+        html.contains("<pre>\n\nfirst line was blank</pre><pre>x\n</pre>"),
+        "{html}"
+    );
+}
+
+#[test]
+fn a_mask_whose_raw_text_holds_elements_masks_everything_after_it() {
+    let mut page = FakePage::default();
+    // Elements 0-2 are <html>, <head> and <body>; 3 the <span>, 4 the <style>.
+    page.holding_elements.push((0, 4));
+    // A masked <style> holding a masked <span> with its own <style> (all put there by
+    // script) ends at the inner </style>: the </span> after it would close the outer mask.
+    let html = run(
+        &mut page,
+        r#"<span data-ec-mask=""><style><span data-ec-mask=""><style>a{}</style>inner-secret</span>outer-secret</style>still-secret</span><p>after-secret</p><input value="typed">"#,
+    );
+    for secret in [
+        "inner-secret",
+        "outer-secret",
+        "still-secret",
+        "after-secret",
+        "typed",
+    ] {
+        assert!(!html.contains(secret), "{secret} in {html}");
+    }
 }

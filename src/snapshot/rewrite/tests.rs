@@ -14,6 +14,8 @@ pub(super) struct FakePage {
     pub(super) links: HashMap<(usize, usize), String>,
     pub(super) adopted: HashMap<usize, String>,
     pub(super) counts: HashMap<usize, usize>,
+    /// Raw-text elements that hold elements a script put in them.
+    pub(super) holding_elements: Vec<(usize, usize)>,
     pub(super) asked_fields: Vec<(usize, usize)>,
     pub(super) warnings: Vec<String>,
 }
@@ -57,6 +59,9 @@ impl Page for FakePage {
     }
     fn adopted(&mut self, tree: usize) -> Option<String> {
         self.adopted.get(&tree).cloned()
+    }
+    fn is_whole_text(&mut self, tree: usize, index: usize, _: &str) -> bool {
+        !self.holding_elements.contains(&(tree, index))
     }
     fn element_count(&self, tree: usize) -> usize {
         self.counts.get(&tree).copied().unwrap_or(usize::MAX)
