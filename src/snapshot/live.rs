@@ -76,6 +76,9 @@ pub struct LivePage {
     trees: Vec<Tree>,
     /// Every open shadow root, for `getHTML({ shadowRoots })`.
     shadow_roots: Array,
+    /// Whether any tree has a `data-ec-mask` element, once asked: most pages have none,
+    /// and then no field needs the walk up through its ancestors and shadow hosts.
+    has_masks: Option<bool>,
     /// What could not be reproduced.
     pub warnings: Vec<String>,
 }
@@ -89,6 +92,7 @@ impl LivePage {
             depth,
             trees: vec![Tree::new(Root::Document(document.clone()))],
             shadow_roots: Array::new(),
+            has_masks: None,
             warnings: Vec::new(),
         };
         let mut i = 0;
@@ -179,10 +183,20 @@ impl Page for LivePage {
         let Some(element) = self.item(tree, Kind::Fields, nth) else {
             return Field::Other;
         };
-        if is_private(&element) {
+        let has_masks = match self.has_masks {
+            Some(known) => known,
+            None => {
+                let any = self.trees.iter().any(|tree| {
+                    query_all(&tree.root, super::MASK).is_some_and(|list| list.length() > 0)
+                });
+                *self.has_masks.insert(any)
+            }
+        };
+        let name = dom::get_string(&element, "localName");
+        if is_private(&element, &name, has_masks) {
             return Field::Private;
         }
-        match dom::get_string(&element, "localName").as_str() {
+        match name.as_str() {
             "input" => {
                 let input: &HtmlInputElement = element.unchecked_ref();
                 Field::Input {
@@ -331,24 +345,30 @@ impl Tree {
     }
 }
 
-/// Whether a live field is private: a password or hidden input, a payment-card field or
-/// list (`autocomplete="cc-…"`), or inside `data-ec-mask`, also across shadow roots. An
-/// option is private when its list is.
-fn is_private(element: &Element) -> bool {
-    let field = match element.closest("select, datalist") {
-        Ok(Some(list)) if dom::get_string(element, "localName") == "option" => list,
+/// Whether live field `element` (named `name`) is private: a password or hidden input, a
+/// payment-card field or list (`autocomplete="cc-…"`), or, when the page has masks, inside
+/// `data-ec-mask`, also across shadow roots. An option is private when its list is.
+fn is_private(element: &Element, name: &str, has_masks: bool) -> bool {
+    let field = match name {
+        "option" => match element.closest("select, datalist") {
+            Ok(Some(list)) => list,
+            _ => element.clone(),
+        },
         _ => element.clone(),
     };
     let card = field
         .get_attribute("autocomplete")
         .is_some_and(|ac| is_card_autocomplete(&ac));
-    if card
-        || matches!(
+    let secret_kind = name == "input"
+        && matches!(
             dom::get_string(&field, "type").as_str(),
             "password" | "hidden"
-        )
-    {
+        );
+    if card || secret_kind {
         return true;
+    }
+    if !has_masks {
+        return false;
     }
     let mut inner: Element = field;
     loop {

@@ -429,6 +429,8 @@ impl<'a> Pass<'a, '_> {
     }
 }
 
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod prop_tests;
 #[cfg(test)]
 mod safety_tests;
 #[cfg(test)]
