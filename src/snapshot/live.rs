@@ -19,7 +19,8 @@ use web_sys::{
     HtmlInputElement, NodeList,
 };
 
-use super::rewrite::{is_card_autocomplete, Canvas, Field, LinkSheet, Page};
+use super::fields;
+use super::rewrite::{Canvas, Field, LinkSheet, Page};
 use super::scrolls;
 use super::sheets::sheet_text;
 use crate::dom;
@@ -193,7 +194,7 @@ impl Page for LivePage {
             }
         };
         let name = dom::get_string(&element, "localName");
-        if is_private(&element, &name, has_masks) {
+        if fields::is_private(&element, &name, has_masks) {
             return Field::Private;
         }
         match name.as_str() {
@@ -341,44 +342,6 @@ impl Tree {
             hosts: Vec::new(),
             scrolls: Vec::new(),
             lists: Default::default(),
-        }
-    }
-}
-
-/// Whether live field `element` (named `name`) is private: a password or hidden input, a
-/// payment-card field or list (`autocomplete="cc-…"`), or, when the page has masks, inside
-/// `data-ec-mask`, also across shadow roots. An option is private when its list is.
-fn is_private(element: &Element, name: &str, has_masks: bool) -> bool {
-    let field = match name {
-        "option" => match element.closest("select, datalist") {
-            Ok(Some(list)) => list,
-            _ => element.clone(),
-        },
-        _ => element.clone(),
-    };
-    let card = field
-        .get_attribute("autocomplete")
-        .is_some_and(|ac| is_card_autocomplete(&ac));
-    let secret_kind = name == "input"
-        && matches!(
-            dom::get_string(&field, "type").as_str(),
-            "password" | "hidden"
-        );
-    if card || secret_kind {
-        return true;
-    }
-    if !has_masks {
-        return false;
-    }
-    let mut inner: Element = field;
-    loop {
-        if dom::is_within(&inner, super::MASK) {
-            return true;
-        }
-        // Out of a shadow root, to its host.
-        match dom::get_object::<Element>(&inner.get_root_node(), "host") {
-            Some(host) => inner = host,
-            None => return false,
         }
     }
 }

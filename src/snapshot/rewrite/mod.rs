@@ -15,12 +15,14 @@
 //!
 //! This file owns the pass itself: the token loop, the stack of open elements, the trees
 //! and counters, scroll marks and what is written around the document. What each kind of
-//! element becomes lives beside it: [`attrs`] (handlers, script URLs, absolute URLs),
+//! element becomes lives beside it: [`content`] (text, raw text, masked text, and where
+//! text and page go out of step), [`attrs`] (handlers, script URLs, absolute URLs),
 //! [`forms`] (form state and its privacy), [`embeds`] (sheets, canvases, images, iframes)
 //! [`open`] (what an element means for its content) and [`trees`] (matching elements to
 //! the live page).
 
 mod attrs;
+mod content;
 mod embeds;
 mod forms;
 mod open;
@@ -141,49 +143,6 @@ impl<'a> Pass<'a, '_> {
         }
         while let Some(open) = self.stack.pop() {
             self.close(open);
-        }
-    }
-
-    /// A `<` that opens nothing: a character of the text.
-    fn less_than(&mut self) {
-        self.pending_root = None;
-        self.text("&lt;");
-        self.pos += 1;
-    }
-
-    fn emit_raw(&mut self, text: &str) {
-        if self.suppressed == 0 {
-            self.out.push_str(text);
-        }
-    }
-
-    fn text(&mut self, text: &str) {
-        let Some(top) = self.stack.last() else {
-            return self.emit_raw(text);
-        };
-        if self.suppressed > 0 || top.replaced_text {
-            return;
-        }
-        let raw = top.has_raw_text();
-        let masked = top.masked || self.mask_rest;
-        if raw && html::opens_markup_anywhere(text) {
-            // Raw text the serializer wrote with markup in it came from elements inside a
-            // raw-text element (put there by script), which may be private or be read as
-            // tags by another parser: left out.
-            return;
-        }
-        if masked && top.name == "style" {
-            // A masked style sheet whose rules could not be read: its text may hold
-            // anything, and bullets would break it.
-        } else if masked && raw {
-            // Raw text is unescaped, so escape it first: masking reads escaped text.
-            let mut escaped = String::new();
-            html::push_text_escaped(&mut escaped, text);
-            html::push_masked(&mut self.out, &escaped);
-        } else if masked {
-            html::push_masked(&mut self.out, text);
-        } else {
-            self.out.push_str(text);
         }
     }
 
@@ -328,26 +287,8 @@ impl<'a> Pass<'a, '_> {
         }
         self.stack.push(open);
         if raw {
-            let end = html::raw_text_end(self.src, self.pos, name);
-            let text = slice(self.src, self.pos, end);
-            self.pos = end;
-            if html::opens_markup_anywhere(text) && !self.raw_text_is_whole(index, text) {
-                // Elements a script put inside a raw-text element: the serializer wrote
-                // them as markup inside raw text, which ends at the first end tag of the
-                // element's name, so from here on the text and the page's tree disagree
-                // and no `data-ec-mask` can be trusted to start or end where it seems to.
-                // Everything after is masked.
-                self.mask_rest = true;
-            }
-            self.text(text);
+            self.raw_text(name, index);
         }
-    }
-
-    /// Whether raw `text` is the whole text of element `index` of the current tree, as
-    /// the live page has it (a script or style sheet whose text merely mentions tags).
-    fn raw_text_is_whole(&mut self, index: Option<usize>, text: &str) -> bool {
-        let tree = self.tree();
-        index.is_some_and(|index| self.page.is_whole_text(tree, index, text))
     }
 
     fn end_tag(&mut self, name: &str) {

@@ -180,3 +180,27 @@ fn a_mask_whose_raw_text_holds_elements_masks_everything_after_it() {
         assert!(!html.contains(secret), "{secret} in {html}");
     }
 }
+
+#[test]
+fn a_field_the_live_page_calls_private_is_never_written_whatever_its_markup_says() {
+    let mut page = FakePage::default();
+    // Out of step: the page's field 0 is a card field the serialization left out.
+    page.fields.insert((0, 0), Field::Private);
+    page.fields.insert((0, 1), Field::Private);
+    page.fields.insert((0, 2), Field::Private);
+    let html = run(
+        &mut page,
+        r#"<input name="n" value="markup"><input type="checkbox"><textarea>default</textarea>"#,
+    );
+    assert!(
+        html.contains(
+            r#"<input name="n" value="markup"><input type="checkbox"><textarea></textarea>"#
+        ),
+        "{html}"
+    );
+    assert!(
+        page.warnings.iter().all(|w| !w.contains("field")),
+        "{:?}",
+        page.warnings
+    );
+}
