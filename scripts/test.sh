@@ -27,8 +27,10 @@ EC_TEST_POSTGRES_URL="$pg_url" cargo test --quiet -p expressconsent-server --tes
 
 step "SDK tests in headless Chromium (wasm-bindgen-test)"
 # The runner's budget for the whole suite (default 20 s): the snapshot property test
-# (tests/web/property.rs) alone takes some 25 s on this machine.
-WASM_BINDGEN_TEST_TIMEOUT=180 CHROMEDRIVER=/usr/bin/chromedriver wasm-pack test --mode no-install --headless --chrome .
+# (tests/web/property.rs) alone takes some 25 s on this machine. `--nocapture` prints its
+# base seed (and the few lines other tests log) even when it passes.
+WASM_BINDGEN_TEST_TIMEOUT=180 CHROMEDRIVER=/usr/bin/chromedriver \
+  wasm-pack test --mode no-install --headless --chrome . -- --nocapture
 
 step "building the release SDK and the server for the end-to-end tests"
 bash scripts/build-sdk.sh
