@@ -1,6 +1,6 @@
 //! Which live form fields are private, asked of the page itself rather than of the
-//! markup: a password or hidden input, a payment-card field or list, or a field inside
-//! `data-ec-mask` (through shadow roots). The rewriter decides privacy from the markup
+//! markup: a payment-card field or list, or a field inside `data-ec-mask` (through shadow
+//! roots); a password or hidden input says so in its live `type`. The rewriter decides privacy from the markup
 //! first; this is the second opinion that keeps a secret out of the snapshot when the
 //! serialization and the live tree disagree about which element is which.
 
@@ -11,8 +11,9 @@ use web_sys::Element;
 use super::rewrite::is_card_autocomplete;
 use crate::dom;
 
-/// Whether live field `element` (named `name`) is private: a password or hidden input, a
-/// payment-card field or list (`autocomplete="cc-…"`), or, when the page has masks, inside
+/// Whether live field `element` (named `name`) is private beyond its type (a password or
+/// hidden input says so in the `type` the rewriter already reads): a payment-card field or
+/// list (`autocomplete="cc-…"`), or, when the page has masks, a field inside
 /// `data-ec-mask`, also across shadow roots. An option is private when its list is.
 pub fn is_private(element: &Element, name: &str, has_masks: bool) -> bool {
     let field = match name {
@@ -25,12 +26,7 @@ pub fn is_private(element: &Element, name: &str, has_masks: bool) -> bool {
     let card = field
         .get_attribute("autocomplete")
         .is_some_and(|ac| is_card_autocomplete(&ac));
-    let secret_kind = name == "input"
-        && matches!(
-            dom::get_string(&field, "type").as_str(),
-            "password" | "hidden"
-        );
-    if card || secret_kind {
+    if card {
         return true;
     }
     if !has_masks {
