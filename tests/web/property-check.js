@@ -91,7 +91,9 @@ function fieldState(el, masked, live, inPrivateList) {
     if (type === "checkbox" || type === "radio") return `checked=${!secret && (live ? el.checked : el.hasAttribute("checked"))}`;
     if (["submit", "button", "reset", "image"].includes(type)) return `label=${el.getAttribute("value")}`;
     if (secret) return `value=${live ? null : el.getAttribute("value")}`;
-    return `value=${live ? el.value : el.getAttribute("value")}`;
+    // A typed value that reads as a script URL is left out, like any such attribute.
+    if (live) return `value=${isScriptUrl(el.value) ? null : el.value}`;
+    return `value=${el.getAttribute("value")}`;
   }
   if (name === "textarea") {
     const secret = isPrivateField(el, masked);

@@ -207,7 +207,7 @@ function field(rng, parent, ctx) {
   if (type === "checkbox" || type === "radio") input.checked = rng.chance(0.5);
   else if (type === "submit" || type === "button") input.setAttribute("value", text(rng, 2));
   else if (type === "password" || type === "hidden" || card || ctx.masked) input.value = secret(ctx, rng);
-  else input.value = text(rng, 3);
+  else input.value = rng.chance(0.05) ? rng.pick(SCRIPT_URLS) : text(rng, 3);
 }
 
 /** What a page has besides content: scripts, styles, templates, iframes, objects. */

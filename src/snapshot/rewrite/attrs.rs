@@ -146,7 +146,7 @@ fn has_url(css: &str) -> bool {
 /// any item of an SVG animation's `values` list. The serializer's escapes (`&amp;`,
 /// `&quot;`, `&lt;`, `&gt;`, `&nbsp;`) can neither spell nor hide a scheme, so the escaped
 /// value answers for the unescaped one.
-fn is_script_value(name: &str, value: &str) -> bool {
+pub fn is_script_value(name: &str, value: &str) -> bool {
     is_script_url(value)
         || (name.eq_ignore_ascii_case("values") && value.split(';').any(is_script_url))
 }

@@ -204,3 +204,20 @@ fn a_field_the_live_page_calls_private_is_never_written_whatever_its_markup_says
         page.warnings
     );
 }
+
+#[test]
+fn a_typed_value_that_reads_as_a_script_url_is_left_out_with_a_warning() {
+    let mut page = FakePage::default();
+    page.fields.insert((0, 0), input(" JavaScript:alert(1)"));
+    page.fields.insert((0, 1), input("javascript is fun"));
+    let html = run(&mut page, r#"<input value="x"><input>"#);
+    assert!(
+        html.contains(r#"<input><input value="javascript is fun">"#),
+        "{html}"
+    );
+    assert!(
+        page.warnings.iter().any(|w| w.contains("script URL")),
+        "{:?}",
+        page.warnings
+    );
+}
