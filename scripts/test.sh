@@ -26,7 +26,11 @@ pg_url=$(bash scripts/postgres.sh start)
 EC_TEST_POSTGRES_URL="$pg_url" cargo test --quiet -p expressconsent-server --test api
 
 step "SDK tests in headless Chromium (wasm-bindgen-test)"
-CHROMEDRIVER=/usr/bin/chromedriver wasm-pack test --mode no-install --headless --chrome .
+# The runner's budget for the whole suite (default 20 s): the snapshot property test
+# (tests/web/property.rs) alone takes some 25 s on this machine. `--nocapture` prints its
+# base seed (and the few lines other tests log) even when it passes.
+WASM_BINDGEN_TEST_TIMEOUT=180 CHROMEDRIVER=/usr/bin/chromedriver \
+  wasm-pack test --mode no-install --headless --chrome . -- --nocapture
 
 step "building the release SDK and the server for the end-to-end tests"
 bash scripts/build-sdk.sh

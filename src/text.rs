@@ -19,26 +19,45 @@ pub fn find_any(text: &str, set: &[u8]) -> Option<usize> {
 /// HTML's and CSS's white space, all ASCII.
 pub const ASCII_SPACE: &[u8] = b" \t\n\r\x0c";
 
-/// `text[from..to]`, or `""` when the range is not on character boundaries. The parsers'
-/// ranges come from `find` and so always are; unlike indexing, this has no panic path,
-/// whose message formatting would add kilobytes to the wasm.
+/// The first character boundary of `text` at or after `at` (its length at most): where a
+/// range that was computed as a byte offset may safely start or end. Offsets in the
+/// parsers come from searches for ASCII bytes and so always are boundaries; one that is not
+/// is a bug, caught in debug builds, and in release snapped forward so that no text is
+/// silently dropped (a whole character is kept rather than cut).
+fn boundary(text: &str, at: usize) -> usize {
+    debug_assert!(
+        text.is_char_boundary(at.min(text.len())),
+        "byte offset inside a character"
+    );
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at += 1;
+    }
+    at
+}
+
+/// `text[from..to]`, with both ends on character boundaries (see [`boundary`]); `""` when
+/// `to` is before `from`. Unlike indexing, this has no panic path, whose message
+/// formatting would add kilobytes to the wasm.
 pub fn slice(text: &str, from: usize, to: usize) -> &str {
-    text.get(from..to).unwrap_or_default()
+    text.get(boundary(text, from)..boundary(text, to))
+        .unwrap_or_default()
 }
 
 /// `text[from..]`, as [`slice`] does.
 pub fn after(text: &str, from: usize) -> &str {
-    text.get(from..).unwrap_or_default()
+    text.get(boundary(text, from)..).unwrap_or_default()
 }
 
 /// `text[..to]`, as [`slice`] does.
 pub fn before(text: &str, to: usize) -> &str {
-    text.get(..to).unwrap_or_default()
+    text.get(..boundary(text, to)).unwrap_or_default()
 }
 
 /// `text.split_at(at)`, as [`slice`] does.
 pub fn split_at(text: &str, at: usize) -> (&str, &str) {
-    text.split_at_checked(at).unwrap_or((text, ""))
+    text.split_at_checked(boundary(text, at))
+        .unwrap_or((text, ""))
 }
 
 /// Appends `part`, after `separator` unless `out` is empty: `join` for parts that are never
@@ -60,5 +79,25 @@ mod tests {
         assert_eq!(find_any("é?", b"?"), Some(2));
         assert_eq!(find_any("abc", b"?#"), None);
         assert_eq!(find_any("", ASCII_SPACE), None);
+    }
+
+    #[test]
+    fn ranges_on_character_boundaries_keep_every_character() {
+        let text = "¡Hola! ✓ 日本 😀";
+        assert_eq!(after(text, 2), "Hola! ✓ 日本 😀");
+        assert_eq!(before(text, 2), "¡");
+        assert_eq!(slice(text, 12, 15), "日");
+        assert_eq!(split_at(text, 8), ("¡Hola! ", "✓ 日本 😀"));
+        assert_eq!(after(text, 99), "");
+        assert_eq!(slice(text, 5, 2), "");
+    }
+
+    // Release builds snap a stray offset forward instead of dropping the rest of the text;
+    // test builds stop at it, since it is a bug of the caller.
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "inside a character")]
+    fn an_offset_inside_a_character_is_a_bug_caught_in_debug_builds() {
+        after("¡Hola", 1);
     }
 }

@@ -15,6 +15,8 @@ mod capture;
 mod consent;
 #[path = "web/helpers.rs"]
 mod helpers;
+#[path = "web/property.rs"]
+mod property;
 #[path = "web/snapshot.rs"]
 mod snapshot;
 #[path = "web/telemetry.rs"]

@@ -176,16 +176,86 @@ pub fn find(text: &str, needle: &str) -> Option<usize> {
     None
 }
 
-/// Appends CSS as the raw content of a `<style>`: a `</style` inside it would end the
-/// element early, so `</` becomes `<\/`, which CSS reads as the same two characters.
+/// Whether `<` followed by `next` would open markup in an HTML tokenizer in its data
+/// state: a tag, an end tag, a comment or a bogus comment.
+fn opens_markup(next: u8) -> bool {
+    next.is_ascii_alphabetic() || matches!(next, b'/' | b'!' | b'?')
+}
+
+/// Appends CSS as the raw content of a `<style>`. Raw text has no escapes, and a parser
+/// that reads the snapshot differently from the page (a `<style>` in a `<select>`, say)
+/// would take any `<` that opens markup as a tag; so no such `<` is written. The character
+/// after it is written as a CSS escape instead, which CSS reads as that very character, in
+/// a string or anywhere else: `</style>` becomes `<\/style>`, `<b>` becomes `<\62 >`.
 pub fn push_raw_css(out: &mut String, css: &str) {
-    let mut rest = css;
-    while let Some(at) = find(rest, "</") {
-        out.push_str(before(rest, at));
-        out.push_str("<\\/");
-        rest = after(rest, at + 2);
+    let bytes = css.as_bytes();
+    let mut copied = 0;
+    let mut from = 0;
+    while let Some(found) = find(after(css, from), "<") {
+        let at = from + found;
+        from = at + 1;
+        let Some(&next) = bytes.get(at + 1).filter(|&&b| opens_markup(b)) else {
+            continue;
+        };
+        out.push_str(slice(css, copied, at + 1));
+        out.push('\\');
+        if next.is_ascii_alphabetic() {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.push(char::from(HEX[usize::from(next >> 4)]));
+            out.push(char::from(HEX[usize::from(next & 15)]));
+            out.push(' ');
+        } else {
+            out.push(char::from(next));
+        }
+        copied = at + 2;
+        from = copied;
     }
-    out.push_str(rest);
+    out.push_str(after(css, copied));
+}
+
+/// Whether raw text holds a `<` that would open markup if a parser read it as markup.
+pub fn opens_markup_anywhere(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes
+        .iter()
+        .enumerate()
+        .any(|(i, &b)| b == b'<' && bytes.get(i + 1).is_some_and(|&n| opens_markup(n)))
+}
+
+/// Appends an attribute value as it was serialized (escaped) for a double-quoted attribute,
+/// escaping what a serializer may have left as it is: `<` and `>` (older browsers do), and
+/// `"` (from a value that was single-quoted). So no value can end its attribute or, read by
+/// a parser in a raw-text state, contain an end tag.
+pub fn push_attr_value(out: &mut String, escaped: &str) {
+    if crate::text::find_any(escaped, b"<>\"").is_none() {
+        return out.push_str(escaped);
+    }
+    for c in escaped.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// Where the comment that starts `text` (at its `<!--`) ends, as the HTML tokenizer reads
+/// it: after `<!-->`, `<!--->`, the first `-->` or `--!>`, or at the end of the text.
+pub fn comment_end(text: &str) -> usize {
+    let close = find(after(text, 2), "-->").map(|at| at + 2 + 3);
+    let bang = find(after(text, 4), "--!>").map(|at| at + 4 + 4);
+    match (close, bang) {
+        (Some(a), Some(b)) => a.min(b),
+        (Some(end), None) | (None, Some(end)) => end,
+        (None, None) => text.len(),
+    }
+}
+
+/// Where the bogus comment (`<?…>`, `<!…>`, `</ …>`) that starts `text` ends: after its
+/// first `>`, or at the end of the text.
+pub fn bogus_comment_end(text: &str) -> usize {
+    find(text, ">").map_or(text.len(), |at| at + 1)
 }
 
 /// Index of the `</name` (ASCII case-insensitive) that ends raw text starting at `from`.
@@ -247,67 +317,4 @@ pub fn push_masked(out: &mut String, text: &str) {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_serialized_start_tag_reads_back_into_its_name_and_attributes() {
-        let src = r#"<input type="text" disabled="" value="a &quot;b&quot; &amp; c" data-x>rest"#;
-        let (tag, end) = start_tag(src, 0).unwrap();
-        assert_eq!(tag.name, "input");
-        assert_eq!(tag.attr("TYPE"), Some("text"));
-        assert_eq!(tag.attr("disabled"), Some(""));
-        assert_eq!(unescape(tag.attr("value").unwrap()), r#"a "b" & c"#);
-        assert_eq!(tag.attr("data-x"), Some(""));
-        assert_eq!(&src[end..], "rest");
-    }
-
-    #[test]
-    fn escaping_round_trips() {
-        let text = "a<b>\"c\" & d\u{a0}&amp;";
-        let mut out = String::new();
-        push_attr_escaped(&mut out, text);
-        assert_eq!(unescape(&out), text);
-    }
-
-    #[test]
-    fn find_finds_the_first_whole_needle() {
-        assert_eq!(find("a<!-<!--x-->", "<!--"), Some(4));
-        assert_eq!(find("é</b", "</"), Some(2));
-        assert_eq!(find("<!-", "<!--"), None);
-        assert_eq!(find("", "</"), None);
-    }
-
-    #[test]
-    fn raw_text_ends_at_its_own_end_tag_only() {
-        let src = "a</b></STYLE >x";
-        assert_eq!(raw_text_end(src, 0, "style"), 5);
-        assert_eq!(raw_text_end("no end", 0, "style"), 6);
-    }
-
-    #[test]
-    fn pixels_are_written_like_javascript_writes_them_to_a_thousandth() {
-        for (px, text) in [
-            (0.0, "0"),
-            (120.0, "120"),
-            (5.5, "5.5"),
-            (-140.0, "-140"),
-            (0.05, "0.05"),
-            (33.333_332_061_767_58, "33.333"),
-            (1e-9, "0"),
-            (-1e-9, "0"),
-            (2.25, "2.25"),
-        ] {
-            let mut out = String::new();
-            push_pixels(&mut out, px);
-            assert_eq!(out, text, "{px}");
-        }
-    }
-
-    #[test]
-    fn masking_keeps_spaces_and_counts_entities_as_one_character() {
-        let mut out = String::new();
-        push_masked(&mut out, "SSN 12&amp;3&nbsp;x");
-        assert_eq!(out, "••• ••••&nbsp;•");
-    }
-}
+mod tests;

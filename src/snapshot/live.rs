@@ -19,6 +19,7 @@ use web_sys::{
     HtmlInputElement, NodeList,
 };
 
+use super::fields;
 use super::rewrite::{Canvas, Field, LinkSheet, Page};
 use super::scrolls;
 use super::sheets::sheet_text;
@@ -53,6 +54,8 @@ enum Kind {
 struct Tree {
     root: Root,
     elements: usize,
+    /// Every element of the tree, in document order (`querySelectorAll("*")`).
+    all: Option<NodeList>,
     /// `(element index, tree)` of each shadow host, by index.
     hosts: Vec<(usize, usize)>,
     /// `(element index, x, y)` of each scrolled element, by index.
@@ -74,6 +77,9 @@ pub struct LivePage {
     trees: Vec<Tree>,
     /// Every open shadow root, for `getHTML({ shadowRoots })`.
     shadow_roots: Array,
+    /// Whether any tree has a `data-ec-mask` element, once asked: most pages have none,
+    /// and then no field needs the walk up through its ancestors and shadow hosts.
+    has_masks: Option<bool>,
     /// What could not be reproduced.
     pub warnings: Vec<String>,
 }
@@ -87,6 +93,7 @@ impl LivePage {
             depth,
             trees: vec![Tree::new(Root::Document(document.clone()))],
             shadow_roots: Array::new(),
+            has_masks: None,
             warnings: Vec::new(),
         };
         let mut i = 0;
@@ -118,6 +125,7 @@ impl LivePage {
             Root::Document(document) => scrolls::scrolled(document, &all),
             Root::Shadow(_) => scrolls::scan(&all),
         };
+        self.trees[tree].all = Some(all);
     }
 
     /// The document serialized by the browser, open shadow roots included, starting at
@@ -176,7 +184,20 @@ impl Page for LivePage {
         let Some(element) = self.item(tree, Kind::Fields, nth) else {
             return Field::Other;
         };
-        match dom::get_string(&element, "localName").as_str() {
+        let has_masks = match self.has_masks {
+            Some(known) => known,
+            None => {
+                let any = self.trees.iter().any(|tree| {
+                    query_all(&tree.root, super::MASK).is_some_and(|list| list.length() > 0)
+                });
+                *self.has_masks.insert(any)
+            }
+        };
+        let name = dom::get_string(&element, "localName");
+        if fields::is_private(&element, &name, has_masks) {
+            return Field::Private;
+        }
+        match name.as_str() {
             "input" => {
                 let input: &HtmlInputElement = element.unchecked_ref();
                 Field::Input {
@@ -296,6 +317,13 @@ impl Page for LivePage {
         Some(css)
     }
 
+    fn is_whole_text(&mut self, tree: usize, index: usize, text: &str) -> bool {
+        let Some(all) = self.trees.get(tree).and_then(|t| t.all.as_ref()) else {
+            return false;
+        };
+        dom::get_string(&dom::at(all, index as u32), "textContent") == text
+    }
+
     fn element_count(&self, tree: usize) -> usize {
         self.trees.get(tree).map_or(0, |t| t.elements)
     }
@@ -310,6 +338,7 @@ impl Tree {
         Self {
             root,
             elements: 0,
+            all: None,
             hosts: Vec::new(),
             scrolls: Vec::new(),
             lists: Default::default(),

@@ -21,6 +21,7 @@
 //! `data-ec-mask`, in shadow roots and iframes too.
 
 mod css;
+mod fields;
 mod html;
 mod live;
 mod privacy;

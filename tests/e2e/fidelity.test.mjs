@@ -6,6 +6,11 @@
 //
 // Threshold: every page must have at least 99.5 % identical pixels (MIN_IDENTICAL). The
 // per-page figures are printed as a table.
+//
+// The lead forms in Spanish, Japanese, Arabic (right to left) and emoji are submitted by
+// their own button, and their stored evidence must also say what the consumer did: the
+// typed values in the snapshot, the text intact, no script or inline handler, and the
+// consent checkbox read as ticked (`consentMechanism: "checkbox"`).
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -13,6 +18,7 @@ import { after, before, describe, test } from "node:test";
 import { PNG } from "pngjs";
 import { api, launchBrowser, startServer } from "./helpers.mjs";
 import { serveFixtures, settle } from "./fixtures.mjs";
+import { LEAD_PAGES, fillLead, submitLead } from "./lead-pages.mjs";
 
 /** The share of identical pixels each page must reach. */
 const MIN_IDENTICAL = 0.995;
@@ -70,6 +76,7 @@ const PAGES = [
       await page.check("input[name=consent]");
     },
   },
+  ...LEAD_PAGES.map((lead) => ({ name: lead.name, lead, act: (page) => fillLead(page, lead) })),
 ];
 
 let server;
@@ -135,6 +142,18 @@ async function applyScrolls(page) {
 
 const SHOT = { animations: "disabled", caret: "hide" };
 
+/** What a lead form's stored evidence must say: typed values, text, consent, nothing active. */
+async function checkLeadEvidence(lead, cdrId, html) {
+  assert.doesNotMatch(html, /<[a-z][^>]*\son[a-z]+=/i, "the snapshot has no inline handlers");
+  for (const value of Object.values(lead.typed)) assert.ok(html.includes(`value="${value}"`), `typed value ${value} is in the snapshot`);
+  for (const text of lead.text) assert.ok(html.includes(text), `text intact in the snapshot: ${text}`);
+  const details = await api(server.baseUrl, `/v1/cdrs/${cdrId}`, { key: server.generator.apiKey, method: "GET" });
+  assert.equal(details.status, 200);
+  const [disclosure] = details.body.data.disclosures;
+  assert.equal(disclosure.id, "tcpa");
+  assert.equal(disclosure.consentMechanism, "checkbox", "the ticked consent box is read from the snapshot");
+}
+
 describe("a snapshot re-renders like the live page with scripts off", () => {
   for (const fixture of PAGES) {
     test(fixture.name, async () => {
@@ -149,11 +168,12 @@ describe("a snapshot re-renders like the live page with scripts off", () => {
         await page.evaluate(() => document.activeElement?.blur());
         for (const frame of page.frames()) await frame.evaluate(() => document.activeElement?.blur());
         const liveShot = await page.screenshot(SHOT);
-        const result = await page.evaluate(() => window.ExpressConsent.captureCDR());
+        const result = fixture.lead ? await submitLead(page) : await page.evaluate(() => window.ExpressConsent.captureCDR());
         assert.match(result.cdrId, /^cdr_/);
 
         const snapshot = await storedSnapshot(result.cdrId);
         assert.doesNotMatch(snapshot.html, /<script/i, "the snapshot has no scripts");
+        if (fixture.lead) await checkLeadEvidence(fixture.lead, result.cdrId, snapshot.html);
         const shown = await view.newPage();
         await shown.goto(fixtures.publish(result.cdrId, snapshot.html));
         await settle(shown, { sdk: false });

@@ -3,6 +3,8 @@
 // document, in an open shadow root and in a same-origin iframe — is captured by the real
 // SDK; the test reads the POST /v1/captures body as Chromium sent it (decompressing it if
 // the SDK compressed it) and the evidence the server stored, and finds none of the values.
+// The same holds for real lead forms in Spanish, Japanese, Arabic and emoji, submitted by
+// their own button.
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -10,6 +12,7 @@ import { after, before, test } from "node:test";
 import { gunzipSync, inflateRawSync, inflateSync } from "node:zlib";
 import { launchBrowser, startServer } from "./helpers.mjs";
 import { serveFixtures, settle } from "./fixtures.mjs";
+import { LEAD_PAGES, fillLead, leadSecrets, submitLead } from "./lead-pages.mjs";
 
 const SECRETS = {
   "#password": "hunter2-password-value",
@@ -93,3 +96,34 @@ test("passwords, card fields, hidden inputs and masked content are not in the up
     await page.close();
   }
 });
+
+for (const lead of LEAD_PAGES) {
+  test(`${lead.name}: the password, the hidden input and the masked text are not uploaded or stored`, async () => {
+    const page = await browser.newPage();
+    try {
+      await page.goto(fixtures.url(lead.name));
+      await settle(page);
+      await fillLead(page, lead);
+      const uploads = [];
+      page.on("request", (request) => {
+        if (request.method() === "POST" && new URL(request.url()).pathname === "/v1/captures") {
+          uploads.push(request.postDataBuffer());
+        }
+      });
+      const result = await submitLead(page);
+
+      assert.equal(uploads.length, 1, "one upload was sent");
+      const sent = bodyText(uploads[0]);
+      const stored = await readFile(join(server.dataDir, "evidence", "cdrs", result.cdrId, "capture.json"), "utf8");
+      for (const value of Object.values(lead.typed)) {
+        assert.ok(sent.includes(value) && stored.includes(value), `the typed ${value} is in the upload and the evidence`);
+      }
+      for (const secret of leadSecrets(lead)) {
+        assert.ok(!sent.includes(secret), `${secret} was uploaded`);
+        assert.ok(!stored.includes(secret), `${secret} was stored`);
+      }
+    } finally {
+      await page.close();
+    }
+  });
+}

@@ -48,6 +48,11 @@ pub fn safe_attrs<'a>(tag: &StartTag<'a>, base: &str) -> Attrs<'a> {
             attrs.push((Cow::Borrowed(name), None));
             continue;
         };
+        // In any attribute, not only URLs: SVG animations (`to`, `values`) can set an href,
+        // and whoever reads the snapshot must not have to know which attributes are URLs.
+        if is_script_value(name, value) {
+            continue;
+        }
         let rewritten = if URL_ATTRS.iter().any(|url| is(url)) {
             let url = html::unescape(value);
             if is_script_url(&url) {
@@ -135,6 +140,15 @@ pub fn set_flag(attrs: &mut Attrs<'_>, name: &'static str, on: bool) {
 /// two that pages write).
 fn has_url(css: &str) -> bool {
     html::find(css, "url(").is_some() || html::find(css, "URL(").is_some()
+}
+
+/// Whether an attribute's (escaped) value would read as a script URL: the whole value, or
+/// any item of an SVG animation's `values` list. The serializer's escapes (`&amp;`,
+/// `&quot;`, `&lt;`, `&gt;`, `&nbsp;`) can neither spell nor hide a scheme, so the escaped
+/// value answers for the unescaped one.
+pub fn is_script_value(name: &str, value: &str) -> bool {
+    is_script_url(value)
+        || (name.eq_ignore_ascii_case("values") && value.split(';').any(is_script_url))
 }
 
 /// Whether a URL attribute would run script, read the way browsers parse URLs: tabs and

@@ -31,12 +31,12 @@ impl<'a> Pass<'a, '_> {
         self.out.push_str("<style");
         if let Some(media) = tag.attr("media") {
             self.out.push_str(" media=\"");
-            self.out.push_str(media);
+            html::push_attr_value(&mut self.out, media);
             self.out.push('"');
         }
         if let Some(href) = attr_value(attrs, "href") {
             self.out.push_str(" data-ec-href=\"");
-            self.out.push_str(&href);
+            html::push_attr_value(&mut self.out, &href);
             self.out.push('"');
         }
         self.out.push('>');

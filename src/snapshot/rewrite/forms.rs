@@ -7,7 +7,7 @@
 //! markup value is dropped, since a page may have put the secret there as well.
 
 use super::super::html::{self, StartTag};
-use super::attrs::{remove_attr, set_attr_text, set_flag, Attrs};
+use super::attrs::{is_script_value, remove_attr, set_attr_text, set_flag, Attrs};
 use super::open::{Open, Role};
 use super::page::Field;
 use super::Pass;
@@ -48,6 +48,15 @@ impl<'a> Pass<'a, '_> {
                     // The live field must agree that it is not secret, whatever the markup says.
                     if matches!(kind.as_str(), "password" | "hidden") {
                         remove_attr(attrs, "value");
+                    } else if is_script_value("value", &value) {
+                        // Typed text that reads as a script URL: no attribute of the
+                        // snapshot may hold one, so that a checker need not know which
+                        // attributes are URLs.
+                        remove_attr(attrs, "value");
+                        self.warn_about(
+                            tree,
+                            &["a field's value reads as a script URL and was left out"],
+                        );
                     } else {
                         set_attr_text(attrs, "value", &value);
                     }
@@ -108,7 +117,8 @@ impl<'a> Pass<'a, '_> {
         let field = self.page.field(tree, nth);
         let matches = matches!(
             (&field, expected),
-            (Field::Input { .. }, "input")
+            (Field::Private, _)
+                | (Field::Input { .. }, "input")
                 | (Field::TextArea(_), "textarea")
                 | (Field::Option(_), "option")
         );
@@ -141,8 +151,12 @@ pub(super) fn list_role(tag: &StartTag<'_>, masked: bool) -> Role {
 
 /// `autocomplete="… cc-…"`: a payment-card field.
 fn is_card(tag: &StartTag<'_>) -> bool {
-    tag.attr("autocomplete").is_some_and(|ac| {
-        ac.split_ascii_whitespace()
-            .any(|t| t.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("cc-")))
-    })
+    tag.attr("autocomplete").is_some_and(is_card_autocomplete)
+}
+
+/// Whether an `autocomplete` value names a payment-card field (a `cc-…` token).
+pub fn is_card_autocomplete(autocomplete: &str) -> bool {
+    autocomplete
+        .split_ascii_whitespace()
+        .any(|t| t.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("cc-")))
 }

@@ -15,12 +15,14 @@
 //!
 //! This file owns the pass itself: the token loop, the stack of open elements, the trees
 //! and counters, scroll marks and what is written around the document. What each kind of
-//! element becomes lives beside it: [`attrs`] (handlers, script URLs, absolute URLs),
+//! element becomes lives beside it: [`content`] (text, raw text, masked text, and where
+//! text and page go out of step), [`attrs`] (handlers, script URLs, absolute URLs),
 //! [`forms`] (form state and its privacy), [`embeds`] (sheets, canvases, images, iframes)
 //! [`open`] (what an element means for its content) and [`trees`] (matching elements to
 //! the live page).
 
 mod attrs;
+mod content;
 mod embeds;
 mod forms;
 mod open;
@@ -29,13 +31,14 @@ mod trees;
 
 #[allow(unused_imports)]
 use crate::prelude::*;
-use attrs::{plain_attrs, safe_attrs, set_attr, Attrs};
+use attrs::{safe_attrs, set_attr, Attrs};
 use open::{Open, Role};
 use trees::Counters;
 
 use super::html::{self, StartTag};
-use crate::text::{after, before, slice};
+use crate::text::{after, before, find_any, slice};
 
+pub use forms::is_card_autocomplete;
 pub use page::{Canvas, Field, LinkSheet, Page};
 
 /// The rewritten document and the scroll offsets it records.
@@ -63,6 +66,7 @@ pub fn rewrite(source: &str, base: &str, page: &mut dyn Page) -> Rewritten {
         pending_root: None,
         head_done: false,
         adopted_done: false,
+        mask_rest: false,
         scrolls: Vec::new(),
     };
     pass.run();
@@ -90,39 +94,48 @@ struct Pass<'a, 'p> {
     pending_root: Option<usize>,
     head_done: bool,
     adopted_done: bool,
+    /// The text and the page's tree went out of step inside a masked element: everything
+    /// after is masked.
+    mask_rest: bool,
     scrolls: Vec<(f64, f64)>,
 }
 
 impl<'a> Pass<'a, '_> {
+    /// The token loop. It reads the text the way the HTML tokenizer does, so that what it
+    /// writes is read back the same: every `<` either opens a tag, an end tag, a comment or
+    /// a bogus comment (both left out: they show nothing), or is a `<` character of the
+    /// text, written escaped. Offsets only ever move past ASCII bytes or to the result of a
+    /// search for one, so they always fall on character boundaries.
     fn run(&mut self) {
-        let bytes = self.src.as_bytes();
-        while self.pos < bytes.len() {
+        while self.pos < self.src.len() {
             let rest = after(self.src, self.pos);
+            let bytes = rest.as_bytes();
+            let next = bytes.get(1).copied().unwrap_or(0);
             if rest.starts_with("<!--") {
-                let end = html::find(rest, "-->").map_or(rest.len(), |e| e + 3);
                 self.pending_root = None;
-                self.emit_raw(before(rest, end));
+                self.pos += html::comment_end(rest);
+            } else if rest.starts_with("</") && bytes.get(2).is_some_and(u8::is_ascii_alphabetic) {
+                let end = html::find(rest, ">").map_or(rest.len(), |e| e + 1);
+                let tag = slice(rest, 2, end);
+                let name_end = find_any(tag, b" \t\n\r\x0c/>").unwrap_or(tag.len());
                 self.pos += end;
-            } else if rest.starts_with("</") {
-                let end = rest.find('>').map_or(rest.len(), |e| e + 1);
-                let name = rest
-                    .get(2..end.saturating_sub(1))
-                    .unwrap_or("")
-                    .trim_ascii();
-                self.pos += end;
-                self.end_tag(name);
-            } else if rest.starts_with('<')
-                && rest.as_bytes().get(1).is_some_and(u8::is_ascii_alphabetic)
-            {
+                self.end_tag(before(tag, name_end));
+            } else if rest.starts_with('<') && next.is_ascii_alphabetic() {
                 match html::start_tag(self.src, self.pos) {
                     Some((tag, end)) => {
                         self.pos = end;
                         self.start_tag(tag);
                     }
-                    None => self.pos = bytes.len(),
+                    // A tag cut off by the end of the text: its `<` is text.
+                    None => self.less_than(),
                 }
+            } else if rest.starts_with('<') && matches!(next, b'!' | b'?' | b'/') {
+                self.pending_root = None;
+                self.pos += html::bogus_comment_end(rest);
+            } else if rest.starts_with('<') {
+                self.less_than();
             } else {
-                let len = after(rest, 1).find('<').map_or(rest.len(), |e| e + 1);
+                let len = html::find(rest, "<").unwrap_or(rest.len());
                 self.pending_root = None;
                 self.text(before(rest, len));
                 self.pos += len;
@@ -130,34 +143,6 @@ impl<'a> Pass<'a, '_> {
         }
         while let Some(open) = self.stack.pop() {
             self.close(open);
-        }
-    }
-
-    fn emit_raw(&mut self, text: &str) {
-        if self.suppressed == 0 {
-            self.out.push_str(text);
-        }
-    }
-
-    fn text(&mut self, text: &str) {
-        let Some(top) = self.stack.last() else {
-            return self.emit_raw(text);
-        };
-        if self.suppressed > 0 || top.replaced_text {
-            return;
-        }
-        let raw = top.has_raw_text();
-        if top.masked && !matches!(top.name, "style" | "script") {
-            if raw {
-                // Raw text is unescaped, so escape it first: masking reads escaped text.
-                let mut escaped = String::new();
-                html::push_text_escaped(&mut escaped, text);
-                html::push_masked(&mut self.out, &escaped);
-            } else {
-                html::push_masked(&mut self.out, text);
-            }
-        } else {
-            self.out.push_str(text);
         }
     }
 
@@ -169,6 +154,7 @@ impl<'a> Pass<'a, '_> {
         }
         let tree = self.tree();
         let mut open = Open::new(&tag, self.stack.last());
+        open.masked |= self.mask_rest;
         let (name, html_name, void) = (open.name, open.html_name(), open.is_void());
         let (index, nth) = match self.uncounted {
             0 => {
@@ -178,7 +164,7 @@ impl<'a> Pass<'a, '_> {
             _ => (None, None),
         };
         if self.suppressed > 0 || open.suppresses {
-            return self.push_or_skip(open, void);
+            return self.push_or_skip(open, void, index);
         }
 
         // The document's own <base> comes first in <head>, so relative URLs that this pass
@@ -186,15 +172,18 @@ impl<'a> Pass<'a, '_> {
         if tree == 0 && self.stack.len() == 1 && !self.head_done {
             self.head_done = true;
             if name == "head" {
-                self.emit_tag(name, plain_attrs(&tag));
+                self.emit_tag(name, safe_attrs(&tag, self.base));
                 self.emit_base();
-                return self.push_or_skip(open, void);
+                return self.push_or_skip(open, void, index);
             }
             self.out.push_str("<head>");
             self.emit_base();
             self.out.push_str("</head>");
         }
 
+        if open.drops_tag {
+            return self.push_or_skip(open, void, index);
+        }
         let mut attrs = safe_attrs(&tag, self.base);
         let masked = open.masked;
         let after_tag = match (html_name, nth) {
@@ -234,6 +223,24 @@ impl<'a> Pass<'a, '_> {
                 self.iframe(&mut attrs, &mut open, tree, nth);
                 None
             }
+            // A field a script put in SVG or MathML is no field once parsed, but its markup
+            // may still hold a secret (a hidden input's value).
+            _ if open.foreign
+                && ["input", "option"]
+                    .iter()
+                    .any(|field| name.eq_ignore_ascii_case(field)) =>
+            {
+                for state in ["value", "checked", "selected"] {
+                    attrs::remove_attr(&mut attrs, state);
+                }
+                None
+            }
+            // An <iframe> in SVG or MathML is no frame, but a parser that reads it as one
+            // must find it sandboxed too.
+            _ if name.eq_ignore_ascii_case("iframe") => {
+                set_attr(&mut attrs, "sandbox", String::new());
+                None
+            }
             _ => None,
         };
         if let Some(index) = index {
@@ -252,16 +259,22 @@ impl<'a> Pass<'a, '_> {
         self.emit_tag(name, attrs);
         if let Some(text) = after_tag {
             self.out.push_str(&text);
+        } else if matches!(html_name, "pre" | "listing")
+            && after(self.src, self.pos).starts_with('\n')
+        {
+            // The parser drops a newline right after the start tag, and the serializer
+            // does not double it: doubling keeps the consumer's blank first line.
+            self.out.push('\n');
         }
-        self.push_or_skip(open, void);
+        self.push_or_skip(open, void, index);
     }
 
     /// Opens `open` (unless void) and, for raw-text elements, consumes their text now.
-    fn push_or_skip(&mut self, open: Open<'a>, void: bool) {
+    fn push_or_skip(&mut self, open: Open<'a>, void: bool, index: Option<usize>) {
         if void {
             return;
         }
-        let raw = open.has_raw_text() && !self.stack.last().is_some_and(|o| o.foreign_content);
+        let raw = open.has_raw_text();
         let name = open.name;
         if open.suppresses {
             self.suppressed += 1;
@@ -274,10 +287,7 @@ impl<'a> Pass<'a, '_> {
         }
         self.stack.push(open);
         if raw {
-            let end = html::raw_text_end(self.src, self.pos, name);
-            let text = slice(self.src, self.pos, end);
-            self.pos = end;
-            self.text(text);
+            self.raw_text(name, index);
         }
     }
 
@@ -307,7 +317,7 @@ impl<'a> Pass<'a, '_> {
             }
             return;
         }
-        if self.suppressed > 0 {
+        if self.suppressed > 0 || open.drops_tag {
             return;
         }
         match open.role {
@@ -353,12 +363,16 @@ impl<'a> Pass<'a, '_> {
             self.out.push(' ');
             self.out.push_str(&name);
             self.out.push_str("=\"");
-            self.out.push_str(value.as_deref().unwrap_or(""));
+            html::push_attr_value(&mut self.out, value.as_deref().unwrap_or(""));
             self.out.push('"');
         }
         self.out.push('>');
     }
 }
 
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod prop_tests;
+#[cfg(test)]
+mod safety_tests;
 #[cfg(test)]
 mod tests;

@@ -23,6 +23,11 @@ pub enum Field {
     TextArea(String),
     /// An `<option>`'s `selected`.
     Option(bool),
+    /// A field the live page says is private (a card field, or under `data-ec-mask`,
+    /// through shadow roots), whatever its markup said: nothing of it is written. The markup and the page disagree only when the serialization left
+    /// elements out (children a script put in a void or raw-text element), which moves
+    /// positions; this keeps a secret from landing in another field.
+    Private,
     /// A `<select>` (its state is its options') or a field that could not be read.
     Other,
 }
@@ -76,6 +81,15 @@ pub trait Page {
     fn iframe(&mut self, tree: usize, nth: usize) -> Option<String>;
     /// The adopted style sheets of `tree` as CSS text.
     fn adopted(&mut self, tree: usize) -> Option<String>;
+    /// Whether `text` is the whole text (`textContent`) of element `index` of `tree`: tells
+    /// a raw-text element's own text from elements a script put in it.
+    ///
+    /// A page that cannot tell answers `false` (the default): the pass then treats the
+    /// text as out of step and masks everything after it.
+    fn is_whole_text(&mut self, tree: usize, index: usize, text: &str) -> bool {
+        let _ = (tree, index, text);
+        false
+    }
     /// How many elements `tree` has, to check that the text and the page stayed in step.
     fn element_count(&self, tree: usize) -> usize;
     /// Records something the snapshot could not reproduce.

@@ -6,16 +6,18 @@ use super::{rewrite, Canvas, Field, LinkSheet, Page};
 
 /// A page whose answers are set per test; unset answers are "nothing special".
 #[derive(Default)]
-struct FakePage {
-    roots: HashMap<(usize, usize), usize>,
-    scrolls: HashMap<(usize, usize), (f64, f64)>,
-    fields: HashMap<(usize, usize), Field>,
-    styles: HashMap<(usize, usize), String>,
-    links: HashMap<(usize, usize), String>,
-    adopted: HashMap<usize, String>,
-    counts: HashMap<usize, usize>,
-    asked_fields: Vec<(usize, usize)>,
-    warnings: Vec<String>,
+pub(super) struct FakePage {
+    pub(super) roots: HashMap<(usize, usize), usize>,
+    pub(super) scrolls: HashMap<(usize, usize), (f64, f64)>,
+    pub(super) fields: HashMap<(usize, usize), Field>,
+    pub(super) styles: HashMap<(usize, usize), String>,
+    pub(super) links: HashMap<(usize, usize), String>,
+    pub(super) adopted: HashMap<usize, String>,
+    pub(super) counts: HashMap<usize, usize>,
+    /// Raw-text elements that hold elements a script put in them.
+    pub(super) holding_elements: Vec<(usize, usize)>,
+    pub(super) asked_fields: Vec<(usize, usize)>,
+    pub(super) warnings: Vec<String>,
 }
 
 impl Page for FakePage {
@@ -58,6 +60,9 @@ impl Page for FakePage {
     fn adopted(&mut self, tree: usize) -> Option<String> {
         self.adopted.get(&tree).cloned()
     }
+    fn is_whole_text(&mut self, tree: usize, index: usize, _: &str) -> bool {
+        !self.holding_elements.contains(&(tree, index))
+    }
     fn element_count(&self, tree: usize) -> usize {
         self.counts.get(&tree).copied().unwrap_or(usize::MAX)
     }
@@ -68,7 +73,7 @@ impl Page for FakePage {
 
 const BASE: &str = "https://leads.example/apply/form.html";
 
-fn input(value: &str) -> Field {
+pub(super) fn input(value: &str) -> Field {
     Field::Input {
         kind: "text".into(),
         value: value.into(),
@@ -76,7 +81,7 @@ fn input(value: &str) -> Field {
     }
 }
 
-fn run(page: &mut FakePage, body: &str) -> String {
+pub(super) fn run(page: &mut FakePage, body: &str) -> String {
     let source = format!("<html><head></head><body>{body}</body></html>");
     rewrite(&source, BASE, page).html
 }
