@@ -19,3 +19,5 @@ mod helpers;
 mod snapshot;
 #[path = "web/telemetry.rs"]
 mod telemetry;
+#[path = "web/view.rs"]
+mod view;

@@ -19,6 +19,7 @@ use web_sys::{
     HtmlInputElement, NodeList,
 };
 
+use super::media;
 use super::rewrite::{Canvas, Field, LinkSheet, Page};
 use super::scrolls;
 use super::sheets::sheet_text;
@@ -58,6 +59,8 @@ struct Tree {
     /// `(element index, x, y)` of each scrolled element, by index.
     scrolls: Vec<(usize, f64, f64)>,
     lists: [Option<NodeList>; 6],
+    /// Every element, by index: `querySelectorAll("*")`.
+    all: Option<NodeList>,
 }
 
 /// The node a tree hangs from.
@@ -76,6 +79,8 @@ pub struct LivePage {
     shadow_roots: Array,
     /// What could not be reproduced.
     pub warnings: Vec<String>,
+    /// Sprite files read so far.
+    sprites: usize,
 }
 
 impl LivePage {
@@ -88,6 +93,7 @@ impl LivePage {
             trees: vec![Tree::new(Root::Document(document.clone()))],
             shadow_roots: Array::new(),
             warnings: Vec::new(),
+            sprites: 0,
         };
         let mut i = 0;
         while i < page.trees.len() {
@@ -100,6 +106,7 @@ impl LivePage {
     fn discover(&mut self, tree: usize) {
         let all = query_all(&self.trees[tree].root, "*");
         self.trees[tree].elements = all.as_ref().map_or(0, NodeList::length) as usize;
+        self.trees[tree].all = all.clone();
         let Some(all) = all else { return };
         // Which elements host an open shadow root, for all of them in one call; then the
         // few roots themselves.
@@ -148,6 +155,19 @@ impl LivePage {
         };
         let element = dom::at(list, nth as u32);
         element.is_object().then(|| element.unchecked_into())
+    }
+
+    /// Element `index` of `tree`.
+    fn element(&self, tree: usize, index: usize) -> Option<Element> {
+        let element = dom::at(self.trees.get(tree)?.all.as_ref()?, index as u32);
+        element.is_object().then(|| element.unchecked_into())
+    }
+
+    /// The computed style of element `index` of `tree`.
+    fn computed(&self, tree: usize, index: usize) -> Option<web_sys::CssStyleDeclaration> {
+        let element = self.element(tree, index)?;
+        let view: web_sys::Window = dom::get_object(&self.document, "defaultView")?;
+        view.get_computed_style(&element).ok()?
     }
 
     fn sheet_of(&mut self, element: &Element) -> Option<Result<String, ()>> {
@@ -303,6 +323,44 @@ impl Page for LivePage {
     fn warn(&mut self, warning: String) {
         self.warnings.push(warning);
     }
+
+    fn is_static(&mut self, tree: usize, index: usize) -> bool {
+        self.computed(tree, index)
+            .and_then(|style| style.get_property_value("position").ok())
+            .is_some_and(|position| position == "static")
+    }
+
+    fn box_size(&mut self, tree: usize, index: usize) -> Option<(String, String)> {
+        let style = self.computed(tree, index)?;
+        let property = |name| style.get_property_value(name).ok().filter(|v| v.ends_with("px"));
+        Some((property("width")?, property("height")?))
+    }
+
+    fn root_origin(&mut self) -> (f64, f64) {
+        media::root_origin(&self.document)
+    }
+
+    fn video_frame(&mut self, tree: usize, index: usize) -> Option<String> {
+        let video = self.element(tree, index)?;
+        media::video_frame(&video, &mut self.warnings)
+    }
+
+    fn blob(&mut self, url: &str) -> Option<String> {
+        media::blob(url, &mut self.warnings)
+    }
+
+    fn image_pixels(&mut self, tree: usize, index: usize) -> Option<String> {
+        media::image_pixels(&self.element(tree, index)?)
+    }
+
+    fn sprite(&mut self, url: &str) -> Option<String> {
+        if self.sprites >= media::MAX_SPRITES {
+            self.warn(concat(&["SVG sprite not copied (more than 8 files): ", url]));
+            return None;
+        }
+        self.sprites += 1;
+        media::sprite(&self.document, url, &mut self.warnings)
+    }
 }
 
 impl Tree {
@@ -313,6 +371,7 @@ impl Tree {
             hosts: Vec::new(),
             scrolls: Vec::new(),
             lists: Default::default(),
+            all: None,
         }
     }
 }

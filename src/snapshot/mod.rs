@@ -23,6 +23,7 @@
 mod css;
 mod html;
 mod live;
+mod media;
 mod privacy;
 mod rewrite;
 mod scrolls;
@@ -39,6 +40,7 @@ use crate::error::SdkError;
 use crate::text::concat;
 
 pub use privacy::{mask_text, MASK};
+pub use media::preserve_webgl;
 pub use scrolls::watch as watch_scrolls;
 
 /// Serializes the current page, its scroll offsets and what could not be reproduced.

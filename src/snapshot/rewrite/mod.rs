@@ -23,9 +23,11 @@
 mod attrs;
 mod embeds;
 mod forms;
+mod mask;
 mod open;
 mod page;
 mod trees;
+mod view;
 
 #[allow(unused_imports)]
 use crate::prelude::*;
@@ -49,27 +51,21 @@ pub struct Rewritten {
 /// Rewrites `source` (the serialization of one document, starting at `<html>`) into the
 /// snapshot, resolving URLs against `base`.
 pub fn rewrite(source: &str, base: &str, page: &mut dyn Page) -> Rewritten {
-    let mut pass = Pass {
-        src: source,
-        pos: 0,
-        out: String::with_capacity(source.len() + source.len() / 8),
-        base,
-        page,
-        stack: Vec::new(),
-        trees: vec![0],
-        counters: vec![Counters::default()],
-        suppressed: 0,
-        uncounted: 0,
-        pending_root: None,
-        head_done: false,
-        adopted_done: false,
-        scrolls: Vec::new(),
-    };
+    let mut pass = Pass::new(source, base, page);
     pass.run();
     Rewritten {
         html: pass.out,
         scrolls: pass.scrolls,
     }
+}
+
+/// Rewrites markup that is not a document (a sprite file's `<svg>`) by the same rules,
+/// without the `<head>` and `<base>` a document gets.
+fn fragment(source: &str, base: &str, page: &mut dyn Page) -> String {
+    let mut pass = Pass::new(source, base, page);
+    pass.head_done = true;
+    pass.run();
+    pass.out
 }
 
 struct Pass<'a, 'p> {
@@ -91,6 +87,30 @@ struct Pass<'a, 'p> {
     head_done: bool,
     adopted_done: bool,
     scrolls: Vec<(f64, f64)>,
+    /// Scroll marks, video frames, sprites ([`view`]).
+    view: view::View,
+}
+
+impl<'a, 'p> Pass<'a, 'p> {
+    fn new(src: &'a str, base: &'a str, page: &'p mut dyn Page) -> Self {
+        Self {
+            src,
+            pos: 0,
+            out: String::with_capacity(src.len() + src.len() / 8),
+            base,
+            page,
+            stack: Vec::new(),
+            trees: vec![0],
+            counters: vec![Counters::default()],
+            suppressed: 0,
+            uncounted: 0,
+            pending_root: None,
+            head_done: false,
+            adopted_done: false,
+            scrolls: Vec::new(),
+            view: view::View::default(),
+        }
+    }
 }
 
 impl<'a> Pass<'a, '_> {
@@ -236,6 +256,11 @@ impl<'a> Pass<'a, '_> {
             }
             _ => None,
         };
+        self.view_rules(&open, &mut attrs, tree, index);
+        if masked {
+            self.mask_attrs(name, &mut attrs, tree, index);
+        }
+        let mut mark = None;
         if let Some(index) = index {
             if let Some((x, y)) = self.page.scroll(tree, index) {
                 let pixels = |px| {
@@ -246,12 +271,19 @@ impl<'a> Pass<'a, '_> {
                 set_attr(&mut attrs, "data-ec-scroll-x", pixels(x));
                 set_attr(&mut attrs, "data-ec-scroll-y", pixels(y));
                 self.scrolls.push((x, y));
+                mark = self.scroll_mark(html_name, &mut attrs, (tree, index), (x, y));
             }
             self.pending_root = self.page.shadow_root(tree, index);
         }
         self.emit_tag(name, attrs);
         if let Some(text) = after_tag {
             self.out.push_str(&text);
+        }
+        if tree == 0 && html_name == "body" {
+            mark = self.window_mark();
+        }
+        if let Some(mark) = mark {
+            self.out.push_str(&mark);
         }
         self.push_or_skip(open, void);
     }
@@ -312,6 +344,7 @@ impl<'a> Pass<'a, '_> {
         }
         match open.role {
             Role::ShadowRoot(tree) => {
+                self.emit_sprites(tree);
                 self.emit_adopted(tree);
                 self.check_count(tree);
                 self.trees.pop();
@@ -320,6 +353,7 @@ impl<'a> Pass<'a, '_> {
                 && (open.name == "body" || (open.name == "html" && !self.adopted_done)) =>
             {
                 self.adopted_done = true;
+                self.emit_sprites(0);
                 self.emit_adopted(0);
             }
             _ => {}
