@@ -332,7 +332,12 @@ impl Page for LivePage {
 
     fn box_size(&mut self, tree: usize, index: usize) -> Option<(String, String)> {
         let style = self.computed(tree, index)?;
-        let property = |name| style.get_property_value(name).ok().filter(|v| v.ends_with("px"));
+        let property = |name| {
+            style
+                .get_property_value(name)
+                .ok()
+                .filter(|v| v.ends_with("px"))
+        };
         Some((property("width")?, property("height")?))
     }
 
@@ -355,7 +360,10 @@ impl Page for LivePage {
 
     fn sprite(&mut self, url: &str) -> Option<String> {
         if self.sprites >= media::MAX_SPRITES {
-            self.warn(concat(&["SVG sprite not copied (more than 8 files): ", url]));
+            self.warn(concat(&[
+                "SVG sprite not copied (more than 8 files): ",
+                url,
+            ]));
             return None;
         }
         self.sprites += 1;

@@ -33,17 +33,19 @@ extern "C" {
     /// `source` drawn at `width`×`height` as a `data:` URL of `kind`; `""` when tainted.
     fn pixels(source: &JsValue, width: f64, height: f64, kind: &str) -> JsValue;
     /// Makes WebGL contexts created from now on in `view` keep their drawing buffer.
-    #[wasm_bindgen(js_name = preserveWebGL)]
-    fn preserve_webgl_in(view: &JsValue);
+    #[wasm_bindgen(catch, js_name = preserveWebGL)]
+    fn preserve_webgl_in(view: &JsValue) -> Result<(), JsValue>;
     /// The bytes at `url` as a `data:` URL, when at most `max` bytes.
     #[wasm_bindgen(js_name = dataUrl)]
     fn data_url(url: &str, max: u32) -> JsValue;
     /// The serialized children of the root `<svg>` of the file at `url`.
     #[wasm_bindgen(js_name = spriteContent)]
     fn sprite_content(url: &str, max: u32) -> JsValue;
-    /// `[left, top]` of the origin of absolute positions in `<body>`.
-    #[wasm_bindgen(js_name = rootOrigin)]
-    fn root_origin_of(document: &Document) -> js_sys::Array;
+    /// `[left, top]` of the origin of absolute positions in `<body>`. (`catch`, here and
+    /// below, makes wasm-bindgen call it through the glue, which the build's glue
+    /// shrinking expects of every import.)
+    #[wasm_bindgen(catch, js_name = rootOrigin)]
+    fn root_origin_of(document: &Document) -> Result<js_sys::Array, JsValue>;
 }
 
 /// The frame `video` shows, as a JPEG `data:` URL; `None` (and a warning when it had one)
@@ -81,7 +83,8 @@ pub fn image_pixels(image: &Element) -> Option<String> {
 /// without `preserveDrawingBuffer` does not read as blank between frames (see js/dom.js).
 /// Called once when the SDK starts.
 pub fn preserve_webgl() {
-    preserve_webgl_in(&dom::global());
+    // Only a page whose prototypes are frozen refuses; its canvases are read as they are.
+    let _ = preserve_webgl_in(&dom::global());
 }
 
 /// The bytes behind `url` (a `blob:` URL) as a `data:` URL, when alive and small enough.
@@ -121,7 +124,9 @@ pub fn sprite(document: &Document, url: &str, warnings: &mut Vec<String>) -> Opt
 
 /// `[left, top]` of the origin of absolute positions in `document`'s `<body>`.
 pub fn root_origin(document: &Document) -> (f64, f64) {
-    let origin = root_origin_of(document);
+    let Ok(origin) = root_origin_of(document) else {
+        return (0.0, 0.0);
+    };
     (
         dom::at(&origin, 0).as_f64().unwrap_or(0.0),
         dom::at(&origin, 1).as_f64().unwrap_or(0.0),

@@ -39,8 +39,8 @@ use crate::dom;
 use crate::error::SdkError;
 use crate::text::concat;
 
-pub use privacy::{mask_text, MASK};
 pub use media::preserve_webgl;
+pub use privacy::{mask_text, MASK};
 pub use scrolls::watch as watch_scrolls;
 
 /// Serializes the current page, its scroll offsets and what could not be reproduced.

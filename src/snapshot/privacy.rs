@@ -40,17 +40,65 @@ pub enum Masked {
 /// Attributes that shape the layout or the document's structure and say nothing about the
 /// consumer; kept under `data-ec-mask` (compared without case).
 const KEPT: [&str; 46] = [
-    "class", "id", "type", "role", "width", "height", "size", "cols", "rows", "colspan",
-    "rowspan", "span", "dir", "hidden", "disabled", "readonly", "multiple", "open", "tabindex",
-    "for", "form", "start", "reversed", "align", "valign", "border", "cellpadding",
-    "cellspacing", "frameborder", "nowrap", "sandbox", "slot", "part", "media", "rel",
-    "controls", "loop", "muted", "playsinline", "viewbox", "preserveaspectratio", "xmlns",
-    "xmlns:xlink", "shadowrootmode", "shadowrootdelegatesfocus", "shadowrootclonable",
+    "class",
+    "id",
+    "type",
+    "role",
+    "width",
+    "height",
+    "size",
+    "cols",
+    "rows",
+    "colspan",
+    "rowspan",
+    "span",
+    "dir",
+    "hidden",
+    "disabled",
+    "readonly",
+    "multiple",
+    "open",
+    "tabindex",
+    "for",
+    "form",
+    "start",
+    "reversed",
+    "align",
+    "valign",
+    "border",
+    "cellpadding",
+    "cellspacing",
+    "frameborder",
+    "nowrap",
+    "sandbox",
+    "slot",
+    "part",
+    "media",
+    "rel",
+    "controls",
+    "loop",
+    "muted",
+    "playsinline",
+    "viewbox",
+    "preserveaspectratio",
+    "xmlns",
+    "xmlns:xlink",
+    "shadowrootmode",
+    "shadowrootdelegatesfocus",
+    "shadowrootclonable",
 ];
 
 /// URL attributes that are neither image sources nor links: dropped under `data-ec-mask`.
 const URLS: [&str; 9] = [
-    "src", "data", "action", "formaction", "cite", "longdesc", "ping", "codebase", "archive",
+    "src",
+    "data",
+    "action",
+    "formaction",
+    "cite",
+    "longdesc",
+    "ping",
+    "codebase",
+    "archive",
 ];
 
 /// What `data-ec-mask` does to attribute `attr` (with escaped `value`) of element `element`
@@ -140,14 +188,24 @@ mod tests {
             ("div", "ID", "x", Masked::Keep),
             ("textarea", "rows", "4", Masked::Keep),
             ("div", "data-ec-disclosure", "tcpa", Masked::Keep),
-            ("div", "data-expressconsent-highlight-label", "t", Masked::Keep),
+            (
+                "div",
+                "data-expressconsent-highlight-label",
+                "t",
+                Masked::Keep,
+            ),
             ("div", "style", "width:1px", Masked::Style),
             ("a", "href", "mailto:jane@example.org", Masked::Hash),
             ("a", "href", "https://example.org/u/jane", Masked::Hash),
             ("use", "href", "#icon", Masked::Keep),
             ("use", "href", "https://x.example/s.svg#i", Masked::Drop),
             ("link", "href", "https://cdn.example/site.css", Masked::Keep),
-            ("img", "src", "https://x.example/jane.jpg", Masked::Placeholder),
+            (
+                "img",
+                "src",
+                "https://x.example/jane.jpg",
+                Masked::Placeholder,
+            ),
             ("img", "srcset", "a.jpg 2x", Masked::Drop),
             ("img", "data-ec-srcset", "a.jpg 2x", Masked::Drop),
             ("video", "poster", "p.jpg", Masked::Placeholder),
@@ -162,7 +220,11 @@ mod tests {
             ("path", "d", "M0 0L5 5", Masked::Bullets),
             ("option", "label", "Jane", Masked::Bullets),
         ] {
-            assert_eq!(masked_attr(element, attr, value), expected, "{element} {attr}");
+            assert_eq!(
+                masked_attr(element, attr, value),
+                expected,
+                "{element} {attr}"
+            );
         }
     }
 }

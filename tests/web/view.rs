@@ -54,7 +54,10 @@ fn masked_elements_lose_every_personal_attribute_and_keep_their_layout_ones() {
     assert_eq!(attr(&shown, "m-img", "alt"), Some(bullets("Olsen")));
     assert_eq!(attr(&shown, "m-in", "type").as_deref(), Some("tel"));
     assert_eq!(attr(&shown, "m-in", "size").as_deref(), Some("9"));
-    assert_eq!(attr(&shown, "m-in", "placeholder"), Some(bullets("555 0100 olsen")));
+    assert_eq!(
+        attr(&shown, "m-in", "placeholder"),
+        Some(bullets("555 0100 olsen"))
+    );
     assert_eq!(attr(&shown, "m-in", "value"), None);
     let style = attr(&shown, "m-bg", "style").unwrap();
     assert!(
@@ -62,15 +65,27 @@ fn masked_elements_lose_every_personal_attribute_and_keep_their_layout_ones() {
         "{style}"
     );
     assert_eq!(attr(&shown, "m-bg", "role").as_deref(), Some("img"));
-    assert_eq!(attr(&shown, "m-svg", "viewBox").as_deref(), Some("0 0 10 10"));
-    assert_eq!(attr(&shown, "m-button", "value"), Some(bullets("Olsen sends")));
-    assert_eq!(attr(&shown, "m-button", "data-ec-submit").as_deref(), Some(""));
+    assert_eq!(
+        attr(&shown, "m-svg", "viewBox").as_deref(),
+        Some("0 0 10 10")
+    );
+    assert_eq!(
+        attr(&shown, "m-button", "value"),
+        Some(bullets("Olsen sends"))
+    );
+    assert_eq!(
+        attr(&shown, "m-button", "data-ec-submit").as_deref(),
+        Some("")
+    );
     assert_eq!(
         attr(&shown, "m-outside", "href").as_deref(),
         Some("mailto:outside@example.org"),
         "outside the mask nothing changes"
     );
-    assert_eq!(attr(&shown, "m-outside", "title").as_deref(), Some("Outside title"));
+    assert_eq!(
+        attr(&shown, "m-outside", "title").as_deref(),
+        Some("Outside title")
+    );
 }
 
 #[wasm_bindgen_test]
@@ -97,10 +112,18 @@ async fn a_scrolled_container_holds_a_mark_that_css_scrolls_to() {
     assert!(style.contains("scroll-initial-target:nearest"), "{style}");
     assert!(style.contains("left:0px;top:31px"), "{style}");
     let container = attr(&shown, "v-static", "style").unwrap();
-    assert!(container.ends_with("position:relative"), "a static container becomes the mark's containing block: {container}");
-    assert!(first("v-fixed").get_attribute("style").unwrap().contains("top:7px"));
     assert!(
-        !attr(&shown, "v-fixed", "style").unwrap().contains("relative"),
+        container.ends_with("position:relative"),
+        "a static container becomes the mark's containing block: {container}"
+    );
+    assert!(first("v-fixed")
+        .get_attribute("style")
+        .unwrap()
+        .contains("top:7px"));
+    assert!(
+        !attr(&shown, "v-fixed", "style")
+            .unwrap()
+            .contains("relative"),
         "a positioned container keeps its position"
     );
 }
@@ -110,7 +133,11 @@ async fn an_image_shown_through_a_blob_url_is_kept_as_a_data_url() {
     let make: js_sys::Function = js_sys::Function::new_no_args(
         "return URL.createObjectURL(new Blob(['<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"4\" height=\"4\"/>'], { type: 'image/svg+xml' }))",
     );
-    let url = make.call0(&wasm_bindgen::JsValue::NULL).unwrap().as_string().unwrap();
+    let url = make
+        .call0(&wasm_bindgen::JsValue::NULL)
+        .unwrap()
+        .as_string()
+        .unwrap();
     let page = Fixture::new(r#"<img id="v-blob" alt="">"#);
     let image: web_sys::HtmlImageElement = page.find("#v-blob").unchecked_into();
     image.set_src(&url);

@@ -126,7 +126,8 @@ impl<'a> Pass<'a, '_> {
                 Some(data) => set_attr_text(attrs, attr, &data),
                 None => {
                     remove_attr(attrs, attr);
-                    self.page.warn(concat(&["blob: source not captured: ", name]));
+                    self.page
+                        .warn(concat(&["blob: source not captured: ", name]));
                 }
             }
         }
@@ -144,11 +145,18 @@ impl<'a> Pass<'a, '_> {
                 continue;
             };
             let file = before(&url, hash);
-            let known = self.view.sprites.iter().position(|s| s.0 == tree && s.1 == file);
+            let known = self
+                .view
+                .sprites
+                .iter()
+                .position(|s| s.0 == tree && s.1 == file);
             let copied = match known {
                 Some(at) => self.view.sprites[at].2.is_some(),
                 None => {
-                    let content = self.page.sprite(file).map(|inner| sprite_copy(file, &inner));
+                    let content = self
+                        .page
+                        .sprite(file)
+                        .map(|inner| sprite_copy(file, &inner));
                     let copied = content.is_some();
                     self.view.sprites.push((tree, file.to_owned(), content));
                     copied
@@ -291,7 +299,8 @@ mod tests {
             Some("data:image/jpeg;base64,FRAME".to_owned())
         }
         fn blob(&mut self, url: &str) -> Option<String> {
-            (url == "blob:https://leads.example/live").then(|| "data:image/png;base64,BLOB".to_owned())
+            (url == "blob:https://leads.example/live")
+                .then(|| "data:image/png;base64,BLOB".to_owned())
         }
         fn sprite(&mut self, url: &str) -> Option<String> {
             (url == "https://leads.example/icons.svg").then(|| {
@@ -312,11 +321,18 @@ mod tests {
     fn scrolled_containers_and_the_window_get_marks_that_css_scrolls_to() {
         let mut page = Viewed {
             // <html> is 0, <head> 1, <body> 2, then the body's elements.
-            scrolls: vec![((0, 0), (0.0, 230.0)), ((0, 3), (4.0, 95.5)), ((0, 5), (0.0, 7.0))],
+            scrolls: vec![
+                ((0, 0), (0.0, 230.0)),
+                ((0, 3), (4.0, 95.5)),
+                ((0, 5), (0.0, 7.0)),
+            ],
             origin: (0.0, 8.0),
             ..Viewed::default()
         };
-        let out = run(&mut page, r#"<div style="height:9px"><p>a</p></div><textarea></textarea>"#);
+        let out = run(
+            &mut page,
+            r#"<div style="height:9px"><p>a</p></div><textarea></textarea>"#,
+        );
         assert!(
             out.contains(r#"<body><i data-ec-scroll-mark="" style="position:absolute;"#)
                 && out.contains("scroll-initial-target:nearest;left:0px;top:222px\"></i>"),
@@ -346,7 +362,9 @@ mod tests {
         );
         assert!(out.contains("<img>"), "a dead blob: URL is dropped: {out}");
         assert!(
-            page.warnings.iter().any(|w| w == "blob: source not captured: img"),
+            page.warnings
+                .iter()
+                .any(|w| w == "blob: source not captured: img"),
             "{:?}",
             page.warnings
         );
@@ -359,7 +377,10 @@ mod tests {
             &mut page,
             r#"<svg><use href="/icons.svg#i"></use><use xlink:href="https://leads.example/icons.svg#i"></use></svg>"#,
         );
-        assert!(out.contains(r##"<use href="#i"></use><use xlink:href="#i"></use>"##), "{out}");
+        assert!(
+            out.contains(r##"<use href="#i"></use><use xlink:href="#i"></use>"##),
+            "{out}"
+        );
         assert_eq!(out.matches("data-ec-sprite=").count(), 1, "{out}");
         assert!(
             out.contains(r#"<symbol id="i"><image href="https://leads.example/i.png"></image></symbol></svg></body>"#),
