@@ -280,7 +280,7 @@ impl<'a> Pass<'a, '_> {
             self.out.push_str(&text);
         }
         if tree == 0 && html_name == "body" {
-            mark = self.window_mark();
+            mark = self.window_mark(index);
         }
         if let Some(mark) = mark {
             self.out.push_str(&mark);

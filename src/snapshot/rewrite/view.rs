@@ -4,9 +4,11 @@
 //! - **Scroll.** No attribute scrolls an element, but CSS can place a scroll container's
 //!   initial position: an element with `scroll-initial-target: nearest` (Chromium 133+)
 //!   is scrolled to, start-aligned, when its container is first laid out. Each scrolled
-//!   container gets, as its first child, an invisible absolutely positioned mark at its
-//!   offset (and `position: relative` when it was static, so that the mark is placed in
-//!   it); the window's mark is the first child of `<body>`, at the window's offset.
+//!   container gets an invisible absolutely positioned mark at its offset (and
+//!   `position: relative` when it was static, so that the mark is placed in it): in a
+//!   declarative shadow root of its own that slots the container's children, where the
+//!   element may host one, so that `:nth-child` rules still match the same children; else
+//!   as its first child. The window's mark is `<body>`'s, at the window's offset.
 //! - **Video.** A `<video>` gets its current frame as its `poster` (shown until playback
 //!   starts) and loses `autoplay`, so it shows the frame the consumer saw, not frame 0.
 //! - **`blob:` URLs** die with the page: `src` and `poster` values become `data:` URLs.
@@ -29,6 +31,27 @@ use crate::text::{after, before, concat};
 const NO_MARK: [&str; 14] = [
     "textarea", "select", "iframe", "canvas", "video", "audio", "object", "table", "tbody",
     "thead", "tfoot", "tr", "colgroup", "template",
+];
+
+/// Elements that may host a shadow root (besides custom elements).
+const SHADOW_HOSTS: [&str; 17] = [
+    "article",
+    "aside",
+    "blockquote",
+    "body",
+    "div",
+    "footer",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "main",
+    "nav",
+    "p",
+    "section",
 ];
 
 /// The mark's style: invisible, no box, out of flow.
@@ -67,8 +90,8 @@ impl<'a> Pass<'a, '_> {
         self.blob_sources(open.html_name(), attrs, tree, index);
     }
 
-    /// Element `index` of `tree` is scrolled to `(x, y)`: the mark to write as its first
-    /// child, if it can have one.
+    /// Element `index` of `tree` is scrolled to `(x, y)`: the mark to write right after
+    /// its start tag, if it can have one.
     pub(super) fn scroll_mark(
         &mut self,
         name: &str,
@@ -86,14 +109,24 @@ impl<'a> Pass<'a, '_> {
         if self.page.is_static(tree, index) {
             add_style(attrs, "position:relative");
         }
-        Some(mark(x, y))
+        let shadow = self.hosts_mark(name, tree, index);
+        Some(mark(x, y, shadow))
     }
 
-    /// After `<body>`'s start tag: the window's mark, when the window was scrolled.
-    pub(super) fn window_mark(&mut self) -> Option<String> {
+    /// After `<body>`'s start tag (element `index` of the document): the window's mark,
+    /// when the window was scrolled.
+    pub(super) fn window_mark(&mut self, index: Option<usize>) -> Option<String> {
         let (x, y) = self.view.window.take()?;
         let (left, top) = self.page.root_origin();
-        Some(mark(x - left, y - top))
+        let shadow = index.is_some_and(|index| self.hosts_mark("body", 0, index));
+        Some(mark(x - left, y - top, shadow))
+    }
+
+    /// Whether element `index` of `tree`, named `name`, can hold its mark in a shadow root
+    /// of its own: an element that may host one and does not already.
+    fn hosts_mark(&mut self, name: &str, tree: usize, index: usize) -> bool {
+        (SHADOW_HOSTS.contains(&name) || name.contains('-'))
+            && self.page.shadow_root(tree, index).is_none()
     }
 
     /// A `<video>` shows the frame it showed (unless masked) and does not start playing.
@@ -178,15 +211,25 @@ impl<'a> Pass<'a, '_> {
     }
 }
 
-/// An invisible mark at `(x, y)` that its scroll container starts scrolled to.
-fn mark(x: f64, y: f64) -> String {
-    let mut out = String::from("<i data-ec-scroll-mark=\"\" style=\"");
+/// An invisible mark at `(x, y)` that its scroll container starts scrolled to. In a
+/// shadow root of its own (`shadow`), with a `<slot>` for the container's children, it
+/// leaves the page's own elements as they were: a new first child would shift every
+/// `:nth-child` and `:first-child` rule.
+fn mark(x: f64, y: f64, shadow: bool) -> String {
+    let mut out = String::new();
+    if shadow {
+        out.push_str("<template shadowrootmode=\"open\">");
+    }
+    out.push_str("<i data-ec-scroll-mark=\"\" style=\"");
     out.push_str(MARK_STYLE);
     out.push_str(";left:");
     html::push_pixels(&mut out, x);
     out.push_str("px;top:");
     html::push_pixels(&mut out, y);
     out.push_str("px\"></i>");
+    if shadow {
+        out.push_str("<slot></slot></template>");
+    }
     out
 }
 
@@ -325,23 +368,30 @@ mod tests {
                 ((0, 0), (0.0, 230.0)),
                 ((0, 3), (4.0, 95.5)),
                 ((0, 5), (0.0, 7.0)),
+                ((0, 6), (0.0, 3.0)),
             ],
             origin: (0.0, 8.0),
             ..Viewed::default()
         };
         let out = run(
             &mut page,
-            r#"<div style="height:9px"><p>a</p></div><textarea></textarea>"#,
+            r#"<div style="height:9px"><p>a</p></div><textarea></textarea><ul><li>b</li></ul>"#,
         );
         assert!(
-            out.contains(r#"<body><i data-ec-scroll-mark="" style="position:absolute;"#)
-                && out.contains("scroll-initial-target:nearest;left:0px;top:222px\"></i>"),
+            out.contains(r#"<body><template shadowrootmode="open"><i data-ec-scroll-mark="" style="position:absolute;"#)
+                && out.contains("scroll-initial-target:nearest;left:0px;top:222px\"></i><slot></slot></template>"),
             "the window's mark opens <body>, relative to where positions start: {out}"
         );
         assert!(
-            out.contains(r#"<div style="height:9px;position:relative" data-ec-scroll-x="4" data-ec-scroll-y="95.5"><i data-ec-scroll-mark="""#)
-                && out.contains("left:4px;top:95.5px\"></i><p>a</p>"),
-            "{out}"
+            out.contains(r#"<div style="height:9px;position:relative" data-ec-scroll-x="4" data-ec-scroll-y="95.5"><template shadowrootmode="open"><i data-ec-scroll-mark="""#)
+                && out.contains("left:4px;top:95.5px\"></i><slot></slot></template><p>a</p>"),
+            "a container keeps its children, slotted, and gets the mark in a shadow root: {out}"
+        );
+        assert!(
+            out.contains(
+                r#"<ul data-ec-scroll-x="0" data-ec-scroll-y="3"><i data-ec-scroll-mark="""#
+            ),
+            "an element that cannot host a shadow root gets the mark as first child: {out}"
         );
         assert!(
             out.contains(r#"<textarea data-ec-scroll-x="0" data-ec-scroll-y="7"></textarea>"#),
