@@ -31,59 +31,54 @@ export function pixels(source, width, height, type) {
   }
 }
 
-// The bytes at `url` (a blob: URL, or a file of the page's origin) as a data: URL, read
-// synchronously (the capture reads the page at one instant), asking for no more than
-// `max` + 1 bytes; undefined when the read fails or the resource is larger than `max`.
-export function dataUrl(url, max) {
+// The response to a synchronous GET of `url` (a blob: URL, or a file of the page's origin:
+// nothing else is asked for; the capture reads the page at one instant), when no longer than `max`: as text,
+// or with `binary`, as a data: URL of at most `max` bytes (only `max` + 1 are asked for).
+export function readUrl(url, max, binary) {
   const xhr = new XMLHttpRequest();
   try {
+    if (new URL(url, location.href).origin != location.origin) return undefined;
     xhr.open("GET", url, false);
-    xhr.overrideMimeType("text/plain; charset=x-user-defined");
-    xhr.setRequestHeader("Range", "bytes=0-" + max);
+    if (binary) {
+      xhr.overrideMimeType("text/plain; charset=x-user-defined");
+      xhr.setRequestHeader("Range", "bytes=0-" + max);
+    }
     xhr.send();
   } catch {
     return undefined;
   }
   const text = xhr.responseText;
-  if ((xhr.status !== 200 && xhr.status !== 206) || text.length > max) return undefined;
-  let binary = "";
-  for (let i = 0; i < text.length; i += 8192) {
-    binary += String.fromCharCode.apply(null, Array.from(text.slice(i, i + 8192), (c) => c.charCodeAt(0) & 255));
-  }
-  const type = (xhr.getResponseHeader("Content-Type") || "application/octet-stream").split(";")[0];
-  return "data:" + type + ";base64," + btoa(binary);
+  if (xhr.status > 206 || text.length > max) return undefined;
+  if (!binary) return text;
+  let bytes = "";
+  for (let i = 0; i < text.length; i++) bytes += String.fromCharCode(text.charCodeAt(i) & 255);
+  return "data:" + (xhr.getResponseHeader("Content-Type") || "").split(";")[0] + ";base64," + btoa(bytes);
 }
 
-// The children of the root <svg> of the SVG file at `url` (of the page's origin), as HTML
-// serializes them, read synchronously; undefined when unreadable or over `max` characters.
-// Parsed in a detached document, where nothing runs and nothing loads.
-export function spriteContent(url, max) {
-  const xhr = new XMLHttpRequest();
-  try {
-    xhr.open("GET", url, false);
-    xhr.send();
-  } catch {
-    return undefined;
-  }
-  const text = xhr.responseText;
-  if (xhr.status !== 200 || text.length > max) return undefined;
+// The children of the root <svg> of an SVG file's `text`, as HTML serializes them, parsed
+// in a detached document, where nothing runs and nothing loads.
+export function svgContent(text) {
   const doc = document.implementation.createHTMLDocument("");
   doc.body.innerHTML = text;
   const svg = doc.querySelector("svg");
   return svg ? svg.innerHTML : undefined;
 }
 
+// [position, width, height] of `element`'s computed style: whether a scroll container
+// needs `position: relative` for its mark, and the box a masked image keeps.
+export function layout(element) {
+  const style = element.ownerDocument.defaultView.getComputedStyle(element);
+  return [style.position, style.width, style.height];
+}
+
 // Where an absolutely positioned child of `doc.body` has its origin, in document
-// coordinates: [left, top] of the padding box of <body> or <html> when positioned.
+// coordinates: [left, top] of the padding box of <body> when it is positioned.
 export function rootOrigin(doc) {
+  const body = doc.body;
   const view = doc.defaultView;
-  for (const element of [doc.body, doc.documentElement]) {
-    if (element && view.getComputedStyle(element).position !== "static") {
-      const box = element.getBoundingClientRect();
-      return [box.left + view.scrollX + element.clientLeft, box.top + view.scrollY + element.clientTop];
-    }
-  }
-  return [0, 0];
+  if (!body || view.getComputedStyle(body).position == "static") return [0, 0];
+  const box = body.getBoundingClientRect();
+  return [box.left + view.scrollX + body.clientLeft, box.top + view.scrollY + body.clientTop];
 }
 
 // From now on, WebGL contexts that `view`'s pages create keep their drawing buffer
@@ -96,7 +91,7 @@ export function preserveWebGL(view) {
   if (!proto || proto.getContext.ecPreserving) return;
   const original = proto.getContext;
   const getContext = function (kind, options) {
-    if (/^(experimental-)?webgl2?$/.test(kind)) options = Object.assign({}, options, { preserveDrawingBuffer: true });
+    if (/webgl/.test(kind)) options = Object.assign({}, options, { preserveDrawingBuffer: true });
     return original.call(this, kind, options);
   };
   getContext.ecPreserving = true;

@@ -163,13 +163,6 @@ impl LivePage {
         element.is_object().then(|| element.unchecked_into())
     }
 
-    /// The computed style of element `index` of `tree`.
-    fn computed(&self, tree: usize, index: usize) -> Option<web_sys::CssStyleDeclaration> {
-        let element = self.element(tree, index)?;
-        let view: web_sys::Window = dom::get_object(&self.document, "defaultView")?;
-        view.get_computed_style(&element).ok()?
-    }
-
     fn sheet_of(&mut self, element: &Element) -> Option<Result<String, ()>> {
         let sheet = Reflect::get(element, &"sheet".into()).ok()?;
         if !sheet.is_object() {
@@ -325,20 +318,18 @@ impl Page for LivePage {
     }
 
     fn is_static(&mut self, tree: usize, index: usize) -> bool {
-        self.computed(tree, index)
-            .and_then(|style| style.get_property_value("position").ok())
-            .is_some_and(|position| position == "static")
+        let layout = self.element(tree, index).and_then(|e| media::layout(&e));
+        layout.is_some_and(|l| dom::at(&l, 0).as_string().as_deref() == Some("static"))
     }
 
     fn box_size(&mut self, tree: usize, index: usize) -> Option<(String, String)> {
-        let style = self.computed(tree, index)?;
-        let property = |name| {
-            style
-                .get_property_value(name)
-                .ok()
+        let layout = media::layout(&self.element(tree, index)?)?;
+        let px = |i| {
+            dom::at(&layout, i)
+                .as_string()
                 .filter(|v| v.ends_with("px"))
         };
-        Some((property("width")?, property("height")?))
+        Some((px(1)?, px(2)?))
     }
 
     fn root_origin(&mut self) -> (f64, f64) {
@@ -367,7 +358,7 @@ impl Page for LivePage {
             return None;
         }
         self.sprites += 1;
-        media::sprite(&self.document, url, &mut self.warnings)
+        media::sprite(url, &mut self.warnings)
     }
 }
 

@@ -32,15 +32,19 @@ pub const MAX_SPRITES: usize = 8;
 extern "C" {
     /// `source` drawn at `width`×`height` as a `data:` URL of `kind`; `""` when tainted.
     fn pixels(source: &JsValue, width: f64, height: f64, kind: &str) -> JsValue;
+    /// `[position, width, height]` of `element`'s computed style.
+    #[wasm_bindgen(catch, js_name = layout)]
+    fn computed_layout(element: &Element) -> Result<js_sys::Array, JsValue>;
     /// Makes WebGL contexts created from now on in `view` keep their drawing buffer.
     #[wasm_bindgen(catch, js_name = preserveWebGL)]
     fn preserve_webgl_in(view: &JsValue) -> Result<(), JsValue>;
-    /// The bytes at `url` as a `data:` URL, when at most `max` bytes.
-    #[wasm_bindgen(js_name = dataUrl)]
-    fn data_url(url: &str, max: u32) -> JsValue;
-    /// The serialized children of the root `<svg>` of the file at `url`.
-    #[wasm_bindgen(js_name = spriteContent)]
-    fn sprite_content(url: &str, max: u32) -> JsValue;
+    /// A synchronous GET of `url`, when at most `max` long: its text, or with `binary` a
+    /// `data:` URL.
+    #[wasm_bindgen(js_name = readUrl)]
+    fn read_url(url: &str, max: u32, binary: bool) -> JsValue;
+    /// The serialized children of the root `<svg>` of an SVG file's text.
+    #[wasm_bindgen(js_name = svgContent)]
+    fn svg_content(text: &str) -> JsValue;
     /// `[left, top]` of the origin of absolute positions in `<body>`. (`catch`, here and
     /// below, makes wasm-bindgen call it through the glue, which the build's glue
     /// shrinking expects of every import.)
@@ -89,7 +93,7 @@ pub fn preserve_webgl() {
 
 /// The bytes behind `url` (a `blob:` URL) as a `data:` URL, when alive and small enough.
 pub fn blob(url: &str, warnings: &mut Vec<String>) -> Option<String> {
-    let data = data_url(url, MAX_BLOB_BYTES).as_string();
+    let data = read_url(url, MAX_BLOB_BYTES, true).as_string();
     if data.is_none() {
         warnings.push(concat(&[
             "blob: URL not copied (revoked, or over 2 MiB): ",
@@ -99,20 +103,11 @@ pub fn blob(url: &str, warnings: &mut Vec<String>) -> Option<String> {
     data
 }
 
-/// The content of the sprite file at `url`, when it is of `document`'s origin.
-pub fn sprite(document: &Document, url: &str, warnings: &mut Vec<String>) -> Option<String> {
-    let location = dom::get(document, "location");
-    let origin = dom::get_string(&location, "origin");
-    let same_origin = !origin.is_empty()
-        && origin != "null"
-        && url
-            .strip_prefix(origin.as_str())
-            .is_some_and(|rest| rest.starts_with('/'));
-    let content = if same_origin {
-        sprite_content(url, MAX_SPRITE_CHARS).as_string()
-    } else {
-        None
-    };
+/// The content of the sprite file at `url`, when it is of the page's origin.
+pub fn sprite(url: &str, warnings: &mut Vec<String>) -> Option<String> {
+    let content = read_url(url, MAX_SPRITE_CHARS, false)
+        .as_string()
+        .and_then(|text| svg_content(&text).as_string());
     if content.is_none() {
         warnings.push(concat(&[
             "SVG sprite not copied (cross-origin, unreadable or over 256 KiB): ",
@@ -120,6 +115,11 @@ pub fn sprite(document: &Document, url: &str, warnings: &mut Vec<String>) -> Opt
         ]));
     }
     content
+}
+
+/// `[position, width, height]` of `element`'s computed style.
+pub fn layout(element: &Element) -> Option<js_sys::Array> {
+    computed_layout(element).ok()
 }
 
 /// `[left, top]` of the origin of absolute positions in `document`'s `<body>`.

@@ -142,14 +142,12 @@ async fn a_scrolled_container_holds_a_mark_that_css_scrolls_to() {
 
 #[wasm_bindgen_test]
 async fn an_image_shown_through_a_blob_url_is_kept_as_a_data_url() {
-    let make: js_sys::Function = js_sys::Function::new_no_args(
-        "return URL.createObjectURL(new Blob(['<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"4\" height=\"4\"/>'], { type: 'image/svg+xml' }))",
-    );
-    let url = make
-        .call0(&wasm_bindgen::JsValue::NULL)
-        .unwrap()
-        .as_string()
-        .unwrap();
+    let url = js_sys::eval(
+        "URL.createObjectURL(new Blob(['<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"4\" height=\"4\"/>'], { type: 'image/svg+xml' }))",
+    )
+    .unwrap()
+    .as_string()
+    .unwrap();
     let page = Fixture::new(r#"<img id="v-blob" alt="">"#);
     let image: web_sys::HtmlImageElement = page.find("#v-blob").unchecked_into();
     image.set_src(&url);
