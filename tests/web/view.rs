@@ -92,7 +92,7 @@ fn masked_elements_lose_every_personal_attribute_and_keep_their_layout_ones() {
 async fn a_scrolled_container_holds_a_mark_that_css_scrolls_to() {
     let page = Fixture::new(
         r#"<div id="v-static" style="height: 40px; overflow: auto"><div style="height: 400px"></div></div>
-           <div id="v-fixed" style="position: absolute; height: 40px; overflow: auto"><div style="height: 400px"></div></div>"#,
+           <div id="v-fixed" style="position: absolute; left: 0; width: 50px; height: 40px; overflow: auto"><div style="height: 400px"></div></div>"#,
     );
     page.find("#v-static").set_scroll_top(31);
     page.find("#v-fixed").set_scroll_top(7);
@@ -102,14 +102,15 @@ async fn a_scrolled_container_holds_a_mark_that_css_scrolls_to() {
     // DOMParser leaves declarative shadow roots as templates: the mark is in one, so that
     // the container's own children stay as they were.
     let first = |id: &str| {
-        let template = shown
-            .get_element_by_id(id)
-            .unwrap()
+        let container = shown.get_element_by_id(id).unwrap();
+        let template = container
             .first_element_child()
             .expect("the container has a first child");
         assert_eq!(
             template.get_attribute("shadowrootmode").as_deref(),
-            Some("open")
+            Some("open"),
+            "{}",
+            container.outer_html()
         );
         let content: web_sys::DocumentFragment = js_sys::Reflect::get(&template, &"content".into())
             .unwrap()
@@ -142,12 +143,25 @@ async fn a_scrolled_container_holds_a_mark_that_css_scrolls_to() {
 
 #[wasm_bindgen_test]
 async fn an_image_shown_through_a_blob_url_is_kept_as_a_data_url() {
-    let url = js_sys::eval(
-        "URL.createObjectURL(new Blob(['<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"4\" height=\"4\"/>'], { type: 'image/svg+xml' }))",
-    )
-    .unwrap()
-    .as_string()
-    .unwrap();
+    let global = js_sys::global();
+    let get = |object: &wasm_bindgen::JsValue, key: &str| {
+        js_sys::Reflect::get(object, &key.into()).unwrap()
+    };
+    let options = js_sys::Object::new();
+    js_sys::Reflect::set(&options, &"type".into(), &"image/svg+xml".into()).unwrap();
+    let parts = js_sys::Array::of1(
+        &r#"<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>"#.into(),
+    );
+    let blob_class: js_sys::Function = get(&global, "Blob").unchecked_into();
+    let blob =
+        js_sys::Reflect::construct(&blob_class, &js_sys::Array::of2(&parts, &options)).unwrap();
+    let url_class = get(&global, "URL");
+    let create: js_sys::Function = get(&url_class, "createObjectURL").unchecked_into();
+    let url = create
+        .call1(&url_class, &blob)
+        .unwrap()
+        .as_string()
+        .unwrap();
     let page = Fixture::new(r#"<img id="v-blob" alt="">"#);
     let image: web_sys::HtmlImageElement = page.find("#v-blob").unchecked_into();
     image.set_src(&url);
