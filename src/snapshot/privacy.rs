@@ -114,9 +114,11 @@ pub fn masked_attr(element: &str, attr: &str, value: &str) -> Masked {
         // A reference into the document itself (`<use href="#icon">`), or a style sheet
         // that could not be inlined: the page's, not the consumer's.
         Masked::Keep
-    } else if is("poster") || is("background") || (is("src") && is_image(element)) {
-        Masked::Placeholder
-    } else if href && matches!(element, "image" | "feImage") {
+    } else if is("poster")
+        || is("background")
+        || (is("src") && is_image(element))
+        || (href && matches!(element, "image" | "feImage"))
+    {
         Masked::Placeholder
     } else if href && matches!(element, "a" | "area") {
         Masked::Hash
