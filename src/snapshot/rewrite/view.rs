@@ -87,7 +87,15 @@ impl<'a> Pass<'a, '_> {
         if open.foreign && open.name == "use" {
             self.sprite_use(attrs, tree);
         }
-        self.blob_sources(open.html_name(), attrs, tree, index);
+        // Pictures and media only: a `blob:` document in a frame is captured as the frame's
+        // snapshot, and its bytes as a `data:` URL could run script.
+        let name = open.html_name();
+        if matches!(
+            name,
+            "img" | "video" | "audio" | "source" | "track" | "input"
+        ) {
+            self.blob_sources(name, attrs, tree, index);
+        }
     }
 
     /// Element `index` of `tree` is scrolled to `(x, y)`: the mark to write right after
