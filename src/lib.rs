@@ -78,7 +78,7 @@ fn panic(_: &core::panic::PanicInfo) -> ! {
 }
 
 /// Runs when the module is instantiated: the interaction log, the trigger watch and the
-/// scroll watch start.
+/// scroll watch start, and WebGL contexts made from now on keep their pixels.
 /// Debug builds report panics to the console with their Rust message; release builds leave
 /// the hook out, since its formatting code would add kilobytes to every page's download.
 #[wasm_bindgen(start)]
@@ -88,6 +88,7 @@ fn start() {
     telemetry::start();
     trigger::start();
     snapshot::watch_scrolls();
+    snapshot::preserve_webgl();
 }
 
 /// `init({ cid, api? })`: sets the org and the API origin (default: the page's origin).

@@ -23,3 +23,5 @@ mod snapshot;
 mod telemetry;
 #[path = "web/trigger.rs"]
 mod trigger;
+#[path = "web/view.rs"]
+mod view;

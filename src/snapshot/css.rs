@@ -49,6 +49,29 @@ pub fn absolute_urls<'a>(css: &'a str, base: &str) -> Cow<'a, str> {
     Cow::Owned(out)
 }
 
+/// `css` with every `url(…)` replaced by `url("<with>")`: how a masked element's inline
+/// `style` loses its images but keeps its backgrounds' boxes. Borrowed when it has none.
+pub fn replace_urls<'a>(css: &'a str, with: &str) -> Cow<'a, str> {
+    let mut out = String::new();
+    let (mut copied, mut from) = (0, 0);
+    while let Some(found) = find_url_function(css, from) {
+        from = found + 4;
+        let Some((_, end)) = url_argument(css, found + 4) else {
+            continue;
+        };
+        out.push_str(slice(css, copied, found));
+        out.push_str("url(\"");
+        out.push_str(with);
+        out.push_str("\")");
+        (copied, from) = (end, end);
+    }
+    if copied == 0 {
+        return Cow::Borrowed(css);
+    }
+    out.push_str(after(css, copied));
+    Cow::Owned(out)
+}
+
 /// The next `url(` (any case) at or after `from` that starts a function, not the end of a
 /// longer name.
 fn find_url_function(css: &str, mut from: usize) -> Option<usize> {
@@ -182,6 +205,19 @@ mod tests {
         let css = r##"a { b: url(data:image/png;base64,AA==); c: url("#g"); d: myurl(x); e: url(https://x.example/y) }"##;
         assert!(matches!(
             absolute_urls(css, BASE),
+            alloc::borrow::Cow::Borrowed(_)
+        ));
+    }
+
+    #[test]
+    fn replaced_urls_keep_the_rest_of_the_declarations() {
+        let css = r#"width:10px;background:url( "me.jpg" ) no-repeat;border-image:URL(b.png) 30"#;
+        assert_eq!(
+            super::replace_urls(css, "data:x"),
+            r#"width:10px;background:url("data:x") no-repeat;border-image:url("data:x") 30"#
+        );
+        assert!(matches!(
+            super::replace_urls("color:red", "data:x"),
             alloc::borrow::Cow::Borrowed(_)
         ));
     }

@@ -20,6 +20,7 @@ use web_sys::{
 };
 
 use super::fields;
+use super::media;
 use super::rewrite::{Canvas, Field, LinkSheet, Page};
 use super::scrolls;
 use super::sheets::sheet_text;
@@ -82,6 +83,8 @@ pub struct LivePage {
     has_masks: Option<bool>,
     /// What could not be reproduced.
     pub warnings: Vec<String>,
+    /// Sprite files read so far.
+    sprites: usize,
 }
 
 impl LivePage {
@@ -95,6 +98,7 @@ impl LivePage {
             shadow_roots: Array::new(),
             has_masks: None,
             warnings: Vec::new(),
+            sprites: 0,
         };
         let mut i = 0;
         while i < page.trees.len() {
@@ -155,6 +159,12 @@ impl LivePage {
             slot => slot.insert(query_all(&tree.root, KIND_SELECTORS[kind as usize])?),
         };
         let element = dom::at(list, nth as u32);
+        element.is_object().then(|| element.unchecked_into())
+    }
+
+    /// Element `index` of `tree`.
+    fn element(&self, tree: usize, index: usize) -> Option<Element> {
+        let element = dom::at(self.trees.get(tree)?.all.as_ref()?, index as u32);
         element.is_object().then(|| element.unchecked_into())
     }
 
@@ -330,6 +340,50 @@ impl Page for LivePage {
 
     fn warn(&mut self, warning: String) {
         self.warnings.push(warning);
+    }
+
+    fn is_static(&mut self, tree: usize, index: usize) -> bool {
+        let layout = self.element(tree, index).and_then(|e| media::layout(&e));
+        layout.is_some_and(|l| dom::at(&l, 0).as_string().as_deref() == Some("static"))
+    }
+
+    fn box_size(&mut self, tree: usize, index: usize) -> Option<(String, String)> {
+        let layout = media::layout(&self.element(tree, index)?)?;
+        let px = |i| {
+            dom::at(&layout, i)
+                .as_string()
+                .filter(|v| v.ends_with("px"))
+        };
+        Some((px(1)?, px(2)?))
+    }
+
+    fn root_origin(&mut self) -> (f64, f64) {
+        media::root_origin(&self.document)
+    }
+
+    fn video_frame(&mut self, tree: usize, index: usize) -> Option<String> {
+        let video = self.element(tree, index)?;
+        media::video_frame(&video, &mut self.warnings)
+    }
+
+    fn blob(&mut self, url: &str) -> Option<String> {
+        media::blob(url, &mut self.warnings)
+    }
+
+    fn image_pixels(&mut self, tree: usize, index: usize) -> Option<String> {
+        media::image_pixels(&self.element(tree, index)?)
+    }
+
+    fn sprite(&mut self, url: &str) -> Option<String> {
+        if self.sprites >= media::MAX_SPRITES {
+            self.warn(concat(&[
+                "SVG sprite not copied (more than 8 files): ",
+                url,
+            ]));
+            return None;
+        }
+        self.sprites += 1;
+        media::sprite(url, &mut self.warnings)
     }
 }
 

@@ -24,6 +24,7 @@ mod css;
 mod fields;
 mod html;
 mod live;
+mod media;
 mod privacy;
 mod rewrite;
 mod scrolls;
@@ -39,6 +40,7 @@ use crate::dom;
 use crate::error::SdkError;
 use crate::text::concat;
 
+pub use media::preserve_webgl;
 pub use privacy::{mask_text, MASK};
 pub use scrolls::watch as watch_scrolls;
 

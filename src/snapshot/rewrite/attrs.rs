@@ -115,6 +115,22 @@ pub fn set_attr_text(attrs: &mut Attrs<'_>, name: &'static str, text: &str) {
     set_attr(attrs, name, escaped);
 }
 
+/// Appends CSS `declarations` (unescaped text) to the element's `style`, after a `;` when
+/// the style needs one: the snapshot's own declarations come last, so they win.
+pub fn add_style(attrs: &mut Attrs<'_>, declarations: &str) {
+    let style = html::unescape(&attr_value(attrs, "style").unwrap_or_default()).into_owned();
+    let separator = if style.trim_ascii().is_empty() || style.trim_ascii_end().ends_with(';') {
+        ""
+    } else {
+        ";"
+    };
+    set_attr_text(
+        attrs,
+        "style",
+        &crate::text::concat(&[&style, separator, declarations]),
+    );
+}
+
 /// Renames attribute `from` to `to`, keeping its value.
 pub fn rename_attr(attrs: &mut Attrs<'_>, from: &str, to: &'static str) {
     if let Some(slot) = attrs.iter_mut().find(|(n, _)| n.eq_ignore_ascii_case(from)) {

@@ -7,7 +7,7 @@
 //! iframe carries its own snapshot as a sandboxed `srcdoc`.
 
 use super::super::html::{self, StartTag};
-use super::attrs::{attr_value, rename_attr, set_attr, set_attr_text, Attrs};
+use super::attrs::{add_style, attr_value, rename_attr, set_attr, set_attr_text, Attrs};
 use super::open::Open;
 use super::page::LinkSheet;
 use super::Pass;
@@ -74,27 +74,15 @@ impl<'a> Pass<'a, '_> {
         nth: usize,
     ) -> Option<String> {
         let canvas = self.page.canvas(tree, nth)?;
-        let style = html::unescape(&attr_value(attrs, "style").unwrap_or_default()).into_owned();
-        let separator = if style.trim_ascii().is_empty() || style.trim_ascii_end().ends_with(';') {
-            ""
-        } else {
-            ";"
-        };
         let display = if canvas.inline {
             ";display:inline-block"
         } else {
             ""
         };
-        let sized = concat(&[
-            &style,
-            separator,
-            "width:",
-            &canvas.width,
-            ";height:",
-            &canvas.height,
-            display,
-        ]);
-        set_attr_text(attrs, "style", &sized);
+        add_style(
+            attrs,
+            &concat(&["width:", &canvas.width, ";height:", &canvas.height, display]),
+        );
         open.hides_content = true;
         let pixels = canvas.pixels.filter(|_| !open.masked)?;
         let mut img =

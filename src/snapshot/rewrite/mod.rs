@@ -25,9 +25,11 @@ mod attrs;
 mod content;
 mod embeds;
 mod forms;
+mod mask;
 mod open;
 mod page;
 mod trees;
+mod view;
 
 #[allow(unused_imports)]
 use crate::prelude::*;
@@ -52,28 +54,21 @@ pub struct Rewritten {
 /// Rewrites `source` (the serialization of one document, starting at `<html>`) into the
 /// snapshot, resolving URLs against `base`.
 pub fn rewrite(source: &str, base: &str, page: &mut dyn Page) -> Rewritten {
-    let mut pass = Pass {
-        src: source,
-        pos: 0,
-        out: String::with_capacity(source.len() + source.len() / 8),
-        base,
-        page,
-        stack: Vec::new(),
-        trees: vec![0],
-        counters: vec![Counters::default()],
-        suppressed: 0,
-        uncounted: 0,
-        pending_root: None,
-        head_done: false,
-        adopted_done: false,
-        mask_rest: false,
-        scrolls: Vec::new(),
-    };
+    let mut pass = Pass::new(source, base, page);
     pass.run();
     Rewritten {
         html: pass.out,
         scrolls: pass.scrolls,
     }
+}
+
+/// Rewrites markup that is not a document (a sprite file's `<svg>`) by the same rules,
+/// without the `<head>` and `<base>` a document gets.
+fn fragment(source: &str, base: &str, page: &mut dyn Page) -> String {
+    let mut pass = Pass::new(source, base, page);
+    pass.head_done = true;
+    pass.run();
+    pass.out
 }
 
 struct Pass<'a, 'p> {
@@ -98,6 +93,31 @@ struct Pass<'a, 'p> {
     /// after is masked.
     mask_rest: bool,
     scrolls: Vec<(f64, f64)>,
+    /// Scroll marks, video frames, sprites ([`view`]).
+    view: view::View,
+}
+
+impl<'a, 'p> Pass<'a, 'p> {
+    fn new(src: &'a str, base: &'a str, page: &'p mut dyn Page) -> Self {
+        Self {
+            src,
+            pos: 0,
+            out: String::with_capacity(src.len() + src.len() / 8),
+            base,
+            page,
+            stack: Vec::new(),
+            trees: vec![0],
+            counters: vec![Counters::default()],
+            suppressed: 0,
+            uncounted: 0,
+            pending_root: None,
+            head_done: false,
+            adopted_done: false,
+            mask_rest: false,
+            scrolls: Vec::new(),
+            view: view::View::default(),
+        }
+    }
 }
 
 impl<'a> Pass<'a, '_> {
@@ -243,6 +263,11 @@ impl<'a> Pass<'a, '_> {
             }
             _ => None,
         };
+        self.view_rules(&open, &mut attrs, tree, index);
+        if masked {
+            self.mask_attrs(name, &mut attrs, tree, index);
+        }
+        let mut mark = None;
         if let Some(index) = index {
             if let Some((x, y)) = self.page.scroll(tree, index) {
                 let pixels = |px| {
@@ -253,6 +278,7 @@ impl<'a> Pass<'a, '_> {
                 set_attr(&mut attrs, "data-ec-scroll-x", pixels(x));
                 set_attr(&mut attrs, "data-ec-scroll-y", pixels(y));
                 self.scrolls.push((x, y));
+                mark = self.scroll_mark(html_name, &mut attrs, (tree, index), (x, y));
             }
             self.pending_root = self.page.shadow_root(tree, index);
         }
@@ -265,6 +291,12 @@ impl<'a> Pass<'a, '_> {
             // The parser drops a newline right after the start tag, and the serializer
             // does not double it: doubling keeps the consumer's blank first line.
             self.out.push('\n');
+        }
+        if tree == 0 && html_name == "body" {
+            mark = self.window_mark(index);
+        }
+        if let Some(mark) = mark {
+            self.out.push_str(&mark);
         }
         self.push_or_skip(open, void, index);
     }
@@ -322,6 +354,7 @@ impl<'a> Pass<'a, '_> {
         }
         match open.role {
             Role::ShadowRoot(tree) => {
+                self.emit_sprites(tree);
                 self.emit_adopted(tree);
                 self.check_count(tree);
                 self.trees.pop();
@@ -330,6 +363,7 @@ impl<'a> Pass<'a, '_> {
                 && (open.name == "body" || (open.name == "html" && !self.adopted_done)) =>
             {
                 self.adopted_done = true;
+                self.emit_sprites(0);
                 self.emit_adopted(0);
             }
             _ => {}

@@ -94,4 +94,39 @@ pub trait Page {
     fn element_count(&self, tree: usize) -> usize;
     /// Records something the snapshot could not reproduce.
     fn warn(&mut self, warning: String);
+
+    // What the snapshot needs to show the page where and as the consumer saw it. Each has
+    // an answer that means "nothing to add", so a page that cannot tell changes nothing.
+
+    /// Whether element `index` of `tree` is laid out `position: static`.
+    fn is_static(&mut self, _tree: usize, _index: usize) -> bool {
+        false
+    }
+    /// The computed `width` and `height` of element `index` of `tree` (`120px`).
+    fn box_size(&mut self, _tree: usize, _index: usize) -> Option<(String, String)> {
+        None
+    }
+    /// Where, in document coordinates, an absolutely positioned child of `<body>` has its
+    /// origin: `(0, 0)` unless `<body>` or `<html>` is positioned.
+    fn root_origin(&mut self) -> (f64, f64) {
+        (0.0, 0.0)
+    }
+    /// The frame that `<video>` element `index` of `tree` shows, as a `data:` image URL.
+    fn video_frame(&mut self, _tree: usize, _index: usize) -> Option<String> {
+        None
+    }
+    /// The contents of a `blob:` URL as a `data:` URL, when it is still alive and small
+    /// enough.
+    fn blob(&mut self, _url: &str) -> Option<String> {
+        None
+    }
+    /// The picture `<img>` element `index` of `tree` shows, as a `data:` PNG URL.
+    fn image_pixels(&mut self, _tree: usize, _index: usize) -> Option<String> {
+        None
+    }
+    /// The content of a same-origin SVG sprite file (the serialized children of its root
+    /// `<svg>`), when it can be read.
+    fn sprite(&mut self, _url: &str) -> Option<String> {
+        None
+    }
 }
