@@ -15,6 +15,8 @@ mod capture;
 mod consent;
 #[path = "web/helpers.rs"]
 mod helpers;
+#[path = "web/limits.rs"]
+mod limits;
 #[path = "web/snapshot.rs"]
 mod snapshot;
 #[path = "web/telemetry.rs"]

@@ -45,6 +45,9 @@ pub struct NewCdr {
     pub user_agent: String,
     /// Receive time, epoch ms.
     pub created_at: i64,
+    /// The answer given to the SDK (`CaptureResult` as JSON), kept so that a retry gets
+    /// the very same answer; its fingerprint is `content_sha256`.
+    pub reply_json: String,
 }
 
 /// An already stored CDR, as an idempotent retry needs it.
@@ -54,6 +57,10 @@ pub struct ExistingCdr {
     pub id: String,
     /// The session package recorded with it.
     pub package_id: String,
+    /// Hex SHA-256 of the request that stored it (decompressed body).
+    pub request_sha256: String,
+    /// The first answer, as JSON; `None` for CDRs stored before answers were kept.
+    pub reply_json: Option<String>,
 }
 
 /// What inserting a capture did.
@@ -71,23 +78,37 @@ pub async fn find_by_idempotency_key(
     org_id: &str,
     idempotency_key: &str,
 ) -> Result<Option<ExistingCdr>, sqlx::Error> {
-    let row =
-        sqlx::query("SELECT id, package_id FROM cdrs WHERE org_id = $1 AND idempotency_key = $2")
-            .bind(org_id)
-            .bind(idempotency_key)
-            .fetch_optional(db.pool())
-            .await?;
+    let row = sqlx::query(
+        "SELECT c.id, c.package_id, COALESCE(r.request_sha256, c.content_sha256) AS fingerprint, \
+         r.reply_json FROM cdrs c LEFT JOIN capture_replies r ON r.cdr_id = c.id \
+         WHERE c.org_id = $1 AND c.idempotency_key = $2",
+    )
+    .bind(org_id)
+    .bind(idempotency_key)
+    .fetch_optional(db.pool())
+    .await?;
     row.map(|row| {
         Ok(ExistingCdr {
             id: row.try_get("id")?,
             package_id: row.try_get("package_id")?,
+            request_sha256: row.try_get("fingerprint")?,
+            reply_json: row.try_get("reply_json")?,
         })
     })
     .transpose()
 }
 
-/// Inserts the CDR, its metadata rows, the owner's relation, its billing event and the
-/// auto-share link in one transaction, so that a CDR never exists without its owner or
+/// Whether the CDR row exists (committed), e.g. after a commit that reported an error.
+pub async fn cdr_exists(db: &Db, cdr_id: &str) -> Result<bool, sqlx::Error> {
+    let found = sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM cdrs WHERE id = $1")
+        .bind(cdr_id)
+        .fetch_one(db.pool())
+        .await?;
+    Ok(found > 0)
+}
+
+/// Inserts the CDR, its metadata rows, the owner's relation, its billing event, the
+/// auto-share link and the answer for retries in one transaction, so that a CDR never exists without its owner or
 /// billed twice.
 pub async fn insert_capture(
     db: &Db,
@@ -165,6 +186,14 @@ pub async fn insert_capture(
     if let Some(share) = share {
         insert_share(&mut tx, share).await?;
     }
+    sqlx::query(
+        "INSERT INTO capture_replies (cdr_id, request_sha256, reply_json) VALUES ($1, $2, $3)",
+    )
+    .bind(&cdr.id)
+    .bind(&cdr.content_sha256)
+    .bind(&cdr.reply_json)
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     Ok(Inserted::New)
 }

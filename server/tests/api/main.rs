@@ -2,11 +2,13 @@
 //! (SQLite by default, PostgreSQL with `EC_TEST_POSTGRES_URL`) and evidence folder per
 //! test, spoken to with reqwest.
 
+mod abuse;
 mod captures;
 mod cdrs;
 mod cli;
 mod concurrency;
 mod helpers;
+mod idempotency;
 mod lifecycle;
 mod limits;
 mod listing;
@@ -17,4 +19,5 @@ mod org;
 mod packages;
 mod scenarios;
 mod shares;
+mod storable;
 mod web;
