@@ -36,6 +36,7 @@ use crate::host::Host;
 use crate::ids::{new_id, sha256_hex, IdKind};
 use crate::links::new_link;
 use crate::metadata::entries;
+use crate::reply::ReplyKey;
 use crate::rules::on_capture;
 use crate::store::EvidenceStore;
 
@@ -62,18 +63,23 @@ pub struct PreparedCapture {
     /// Hex SHA-256 of `body`: the evidence's `contentSha256` and the request's fingerprint
     /// for idempotent retries.
     pub sha256: String,
+    /// What seals and opens the answer kept for retries.
+    pub reply_key: ReplyKey,
 }
 
 /// The CPU work of a capture, to run off the async workers: undo `Content-Encoding`,
-/// parse the JSON, check every limit, hash the bytes.
+/// parse the JSON, check every limit, hash the bytes (twice: the fingerprint, and the key
+/// that seals the answer kept for retries).
 pub fn prepare_capture(headers: &HeaderMap, raw: Bytes) -> Result<PreparedCapture, ApiError> {
     let body = decode(headers, raw, MAX_CAPTURE_BYTES)?;
     let valid = validate(parse_json::<CaptureRequest>(&body)?)?;
     let sha256 = sha256_hex(&body);
+    let reply_key = ReplyKey::of_body(&body);
     Ok(PreparedCapture {
         valid,
         body,
         sha256,
+        reply_key,
     })
 }
 
@@ -160,7 +166,7 @@ pub async fn ingest(
     if let Some(existing) =
         find_by_idempotency_key(&state.db, &org_id, &request.idempotency_key).await?
     {
-        return replay(&existing, &capture);
+        return replay(&org_id, &existing, &capture);
     }
 
     let now = now_ms();
@@ -192,7 +198,7 @@ pub async fn ingest(
         received_ip: arrival.ip,
         user_agent: arrival.user_agent,
         created_at: now,
-        reply_json: serde_json::to_string(&reply).map_err(ApiError::internal)?,
+        reply_sealed: capture.reply_key.seal(&org_id, &cdr_id, &reply),
     };
 
     state.store.put(&object_key, capture.body.clone()).await?;
@@ -201,7 +207,7 @@ pub async fn ingest(
         Ok(Inserted::New) => Ok(reply),
         Ok(Inserted::Duplicate(existing)) => {
             discard(state, &object_key).await;
-            replay(&existing, &capture)
+            replay(&org_id, &existing, &capture)
         }
         Err(err) => {
             let exists = cdr_exists(&state.db, &cdr_id).await;
@@ -247,7 +253,11 @@ pub fn after_failed_insert(row_exists: Result<bool, ()>) -> AfterFailure {
 /// Answers a capture whose idempotency key is already stored: the first answer when the
 /// body is byte for byte the same (after decompression), `CONFLICT` otherwise. Never mints
 /// a share link.
-fn replay(existing: &ExistingCdr, capture: &PreparedCapture) -> Result<CaptureResult, ApiError> {
+fn replay(
+    org_id: &str,
+    existing: &ExistingCdr,
+    capture: &PreparedCapture,
+) -> Result<CaptureResult, ApiError> {
     if existing.request_sha256 != capture.sha256 {
         return Err(ApiError::Conflict(format!(
             "idempotencyKey {:?} was already used for a different capture; a new capture \
@@ -255,8 +265,11 @@ fn replay(existing: &ExistingCdr, capture: &PreparedCapture) -> Result<CaptureRe
             capture.valid.request.idempotency_key
         )));
     }
-    match &existing.reply_json {
-        Some(json) => serde_json::from_str(json).map_err(ApiError::internal),
+    match &existing.reply_sealed {
+        Some(sealed) => capture
+            .reply_key
+            .open(org_id, &existing.id, sealed)
+            .ok_or_else(|| ApiError::internal("a stored capture reply did not open")),
         // Stored before replies were kept: the CDR without its share link.
         None => Ok(result(
             existing.id.clone(),

@@ -27,6 +27,7 @@ pub mod openapi;
 pub mod pagination;
 pub mod query;
 pub mod ratelimit;
+pub mod reply;
 pub mod routes;
 pub mod rules;
 pub mod startup;

@@ -4,17 +4,18 @@
 -- SHA-256 of the body as received, decompressed): a retry with the same key and another
 -- body is refused with CONFLICT. Written at ingest in the CDR's transaction.
 --
--- `reply_json` holds the auto-share link's token in clear: the link's row in `shares`
--- keeps only its hash, and a hash cannot be answered again. Only the replay of a capture
--- reads this table. Keep in step with the other backend's folder (same columns).
+-- `reply_sealed` is the answer (CaptureResult JSON, share token included) encrypted with
+-- AES-256-GCM under a key derived from the capture's own body, org and CDR id (see
+-- server/src/reply.rs): the database alone never yields a share token, which `shares`
+-- keeps only as a hash. Keep in step with the other backend's folder (same columns).
 
 CREATE TABLE capture_replies (
     cdr_id         TEXT PRIMARY KEY REFERENCES cdrs (id),
     request_sha256 TEXT NOT NULL,
-    reply_json     TEXT
+    reply_sealed   TEXT
 );
 
 -- CDRs stored before this migration: their fingerprint is the evidence's hash (the same
 -- bytes); their first answer was not kept, so a retry gets the CDR without a share link.
-INSERT INTO capture_replies (cdr_id, request_sha256, reply_json)
+INSERT INTO capture_replies (cdr_id, request_sha256, reply_sealed)
 SELECT id, content_sha256, NULL FROM cdrs;

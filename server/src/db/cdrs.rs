@@ -45,9 +45,9 @@ pub struct NewCdr {
     pub user_agent: String,
     /// Receive time, epoch ms.
     pub created_at: i64,
-    /// The answer given to the SDK (`CaptureResult` as JSON), kept so that a retry gets
-    /// the very same answer; its fingerprint is `content_sha256`.
-    pub reply_json: String,
+    /// The answer given to the SDK, sealed ([`crate::reply`]), kept so that a retry gets
+    /// the very same answer; the request's fingerprint is `content_sha256`.
+    pub reply_sealed: String,
 }
 
 /// An already stored CDR, as an idempotent retry needs it.
@@ -59,8 +59,8 @@ pub struct ExistingCdr {
     pub package_id: String,
     /// Hex SHA-256 of the request that stored it (decompressed body).
     pub request_sha256: String,
-    /// The first answer, as JSON; `None` for CDRs stored before answers were kept.
-    pub reply_json: Option<String>,
+    /// The first answer, sealed; `None` for CDRs stored before answers were kept.
+    pub reply_sealed: Option<String>,
 }
 
 /// What inserting a capture did.
@@ -80,7 +80,7 @@ pub async fn find_by_idempotency_key(
 ) -> Result<Option<ExistingCdr>, sqlx::Error> {
     let row = sqlx::query(
         "SELECT c.id, c.package_id, COALESCE(r.request_sha256, c.content_sha256) AS fingerprint, \
-         r.reply_json FROM cdrs c LEFT JOIN capture_replies r ON r.cdr_id = c.id \
+         r.reply_sealed FROM cdrs c LEFT JOIN capture_replies r ON r.cdr_id = c.id \
          WHERE c.org_id = $1 AND c.idempotency_key = $2",
     )
     .bind(org_id)
@@ -92,7 +92,7 @@ pub async fn find_by_idempotency_key(
             id: row.try_get("id")?,
             package_id: row.try_get("package_id")?,
             request_sha256: row.try_get("fingerprint")?,
-            reply_json: row.try_get("reply_json")?,
+            reply_sealed: row.try_get("reply_sealed")?,
         })
     })
     .transpose()
@@ -187,11 +187,11 @@ pub async fn insert_capture(
         insert_share(&mut tx, share).await?;
     }
     sqlx::query(
-        "INSERT INTO capture_replies (cdr_id, request_sha256, reply_json) VALUES ($1, $2, $3)",
+        "INSERT INTO capture_replies (cdr_id, request_sha256, reply_sealed) VALUES ($1, $2, $3)",
     )
     .bind(&cdr.id)
     .bind(&cdr.content_sha256)
-    .bind(&cdr.reply_json)
+    .bind(&cdr.reply_sealed)
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;

@@ -69,7 +69,7 @@ async fn a_capture_stored_before_replies_were_kept_is_answered_again_without_a_n
     let body = crate::helpers::auto_share_body("old", None);
     let first = app.captured(&generator.org_id, &body).await;
     // As the migration leaves CDRs stored before it: fingerprint, no reply.
-    sqlx::query("UPDATE capture_replies SET reply_json = NULL")
+    sqlx::query("UPDATE capture_replies SET reply_sealed = NULL")
         .execute(app.db.pool())
         .await
         .unwrap();
