@@ -11,8 +11,8 @@
 use crate::prelude::*;
 use expressconsent_protocol::{
     fit_chars, MAX_CODE_CHARS, MAX_CONSENT_CHECKBOXES, MAX_DISCLOSURES, MAX_DISCLOSURE_CHARS,
-    MAX_ELEMENT_SCROLLS, MAX_FIELD_NAME_CHARS, MAX_TAG_CHARS, MAX_TELEMETRY_FIELDS,
-    MAX_TEXT_CHARS, MAX_URL_CHARS, MAX_WARNINGS, MAX_WARNING_CHARS,
+    MAX_ELEMENT_SCROLLS, MAX_FIELD_NAME_CHARS, MAX_TAG_CHARS, MAX_TELEMETRY_FIELDS, MAX_TEXT_CHARS,
+    MAX_URL_CHARS, MAX_WARNINGS, MAX_WARNING_CHARS,
 };
 
 use crate::text::{concat, decimal};
@@ -39,14 +39,24 @@ pub fn fit(request: &mut CaptureRequest) {
 
     let mut notes = Vec::new();
     let disclosures = &mut request.disclosures;
-    dropped(&mut notes, "disclosures", disclosures.len(), MAX_DISCLOSURES);
+    dropped(
+        &mut notes,
+        "disclosures",
+        disclosures.len(),
+        MAX_DISCLOSURES,
+    );
     disclosures.truncate(MAX_DISCLOSURES);
     for disclosure in disclosures {
         fit_chars(&mut disclosure.id, MAX_TAG_CHARS);
         fit_chars(&mut disclosure.text, MAX_DISCLOSURE_CHARS);
     }
     let checkboxes = &mut request.consent_checkboxes;
-    dropped(&mut notes, "consent checkboxes", checkboxes.len(), MAX_CONSENT_CHECKBOXES);
+    dropped(
+        &mut notes,
+        "consent checkboxes",
+        checkboxes.len(),
+        MAX_CONSENT_CHECKBOXES,
+    );
     checkboxes.truncate(MAX_CONSENT_CHECKBOXES);
     for checkbox in checkboxes {
         if let Some(id) = &mut checkbox.consent_for {
@@ -59,7 +69,12 @@ pub fn fit(request: &mut CaptureRequest) {
     dropped(&mut notes, "fields", before, MAX_TELEMETRY_FIELDS);
     let snapshot = &mut request.snapshot;
     let scrolls = snapshot.element_scrolls.len();
-    dropped(&mut notes, "scrolled elements", scrolls, MAX_ELEMENT_SCROLLS);
+    dropped(
+        &mut notes,
+        "scrolled elements",
+        scrolls,
+        MAX_ELEMENT_SCROLLS,
+    );
     snapshot.element_scrolls.truncate(MAX_ELEMENT_SCROLLS);
 
     // The notes are added last, so that they are never the warnings cut.

@@ -16,11 +16,10 @@ use serde_json::Value;
 use crate::capture::CaptureRequest;
 use crate::limits::{
     LimitError, MAX_CODE_CHARS, MAX_CONSENT_CHECKBOXES, MAX_DISCLOSURES, MAX_DISCLOSURE_CHARS,
-    MAX_ELEMENT_SCROLLS, MAX_FIELD_NAME_CHARS, MAX_TAG_CHARS, MAX_TELEMETRY_FIELDS,
-    MAX_TEXT_CHARS, MAX_URL_CHARS, MAX_WARNINGS, MAX_WARNING_CHARS,
+    MAX_ELEMENT_SCROLLS, MAX_FIELD_NAME_CHARS, MAX_TAG_CHARS, MAX_TELEMETRY_FIELDS, MAX_TEXT_CHARS,
+    MAX_URL_CHARS, MAX_WARNINGS, MAX_WARNING_CHARS,
 };
 use crate::text::{concat, decimal};
-
 
 /// Checks every string and list of `request` except `idempotencyKey`, `packageId`,
 /// `subGroupIds` and `custom`'s size, which have their own newtypes.
@@ -69,7 +68,11 @@ pub fn check_capture(request: &CaptureRequest) -> Result<(), LimitError> {
     count("telemetry.fields", fields.len(), MAX_TELEMETRY_FIELDS)?;
     for (name, field) in fields {
         text("a telemetry.fields name", name, MAX_FIELD_NAME_CHARS)?;
-        text("telemetry.fields[].fillMethod", &field.fill_method, MAX_CODE_CHARS)?;
+        text(
+            "telemetry.fields[].fillMethod",
+            &field.fill_method,
+            MAX_CODE_CHARS,
+        )?;
     }
 
     if let Some(custom) = &request.custom {
@@ -156,8 +159,12 @@ mod tests {
     fn each_limit_accepts_its_edge_and_refuses_one_more() {
         type Patch = fn(&mut Value, usize);
         let cases: [(&str, usize, Patch); 8] = [
-            ("page.url", MAX_URL_CHARS, |b, n| b["page"]["url"] = json!("é".repeat(n))),
-            ("page.title", MAX_TEXT_CHARS, |b, n| b["page"]["title"] = json!("字".repeat(n))),
+            ("page.url", MAX_URL_CHARS, |b, n| {
+                b["page"]["url"] = json!("é".repeat(n))
+            }),
+            ("page.title", MAX_TEXT_CHARS, |b, n| {
+                b["page"]["title"] = json!("字".repeat(n))
+            }),
             ("trigger.selector", MAX_TEXT_CHARS, |b, n| {
                 b["trigger"] = json!({ "selector": "a".repeat(n) })
             }),
@@ -180,7 +187,11 @@ mod tests {
             }),
         ];
         for (field, max, patch) in cases {
-            assert_eq!(check_capture(&request(|b| patch(b, max))), Ok(()), "{field}");
+            assert_eq!(
+                check_capture(&request(|b| patch(b, max))),
+                Ok(()),
+                "{field}"
+            );
             let refused = check_capture(&request(|b| patch(b, max + 1))).unwrap_err();
             assert!(refused.0.starts_with(field), "{field}: {}", refused.0);
             assert!(refused.0.contains(&max.to_string()), "{}", refused.0);

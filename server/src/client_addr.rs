@@ -81,9 +81,19 @@ mod tests {
             // A trusted peer: the right-most untrusted entry.
             ("10.0.0.2", &["198.51.100.1"], &proxies, "198.51.100.1"),
             // Entries left of it are forgeable and never read.
-            ("10.0.0.2", &["1.1.1.1, 198.51.100.1"], &proxies, "198.51.100.1"),
+            (
+                "10.0.0.2",
+                &["1.1.1.1, 198.51.100.1"],
+                &proxies,
+                "198.51.100.1",
+            ),
             // Trusted hops are skipped, across several headers.
-            ("10.0.0.2", &["6.6.6.6, 198.51.100.1", "10.1.1.1"], &proxies, "198.51.100.1"),
+            (
+                "10.0.0.2",
+                &["6.6.6.6, 198.51.100.1", "10.1.1.1"],
+                &proxies,
+                "198.51.100.1",
+            ),
             // Ports and brackets as proxies write them.
             ("10.0.0.2", &["198.51.100.1:4711"], &proxies, "198.51.100.1"),
             ("10.0.0.2", &["[2001:db8::7]:443"], &proxies, "2001:db8::7"),
@@ -96,7 +106,12 @@ mod tests {
             ("10.0.0.2", &["198.51.100.1, unknown"], &proxies, "10.0.0.2"),
             ("10.0.0.2", &["unknown, 10.1.1.1"], &proxies, "10.1.1.1"),
             // An IPv4 peer written as IPv6 is the same peer.
-            ("::ffff:10.0.0.2", &["198.51.100.1"], &proxies, "198.51.100.1"),
+            (
+                "::ffff:10.0.0.2",
+                &["198.51.100.1"],
+                &proxies,
+                "198.51.100.1",
+            ),
             // An IPv6 proxy range.
             ("2001:db8:ffff::1", &["192.0.2.5"], &proxies, "192.0.2.5"),
         ];

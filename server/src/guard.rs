@@ -78,9 +78,7 @@ impl CaptureGuard {
         limiter
             .check(&cid.to_owned())
             .map_err(|retry_after_secs| ApiError::RateLimited {
-                message: format!(
-                    "too many captures for {cid}; try again in {retry_after_secs} s"
-                ),
+                message: format!("too many captures for {cid}; try again in {retry_after_secs} s"),
                 retry_after_secs,
             })
     }

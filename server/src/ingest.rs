@@ -21,8 +21,8 @@ use axum::http::HeaderMap;
 use bytes::Bytes;
 pub use expressconsent_protocol::MAX_KEY_CHARS;
 use expressconsent_protocol::{
-    check_capture, check_custom_size, CaptureRequest, CaptureResult, ExpiresIn, PackageData, ShareLink,
-    SubGroupIds, MAX_CAPTURE_BYTES,
+    check_capture, check_custom_size, CaptureRequest, CaptureResult, ExpiresIn, PackageData,
+    ShareLink, SubGroupIds, MAX_CAPTURE_BYTES,
 };
 
 use crate::app::AppState;

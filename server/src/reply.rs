@@ -91,7 +91,10 @@ mod tests {
 
         assert!(!sealed.contains("secret-token"));
         assert_eq!(key.open("cid_a", "cdr_1", &sealed), Some(reply()));
-        assert_eq!(ReplyKey::of_body(b"{\"body\":2}").open("cid_a", "cdr_1", &sealed), None);
+        assert_eq!(
+            ReplyKey::of_body(b"{\"body\":2}").open("cid_a", "cdr_1", &sealed),
+            None
+        );
         assert_eq!(key.open("cid_b", "cdr_1", &sealed), None);
         assert_eq!(key.open("cid_a", "cdr_2", &sealed), None);
     }

@@ -64,14 +64,21 @@ async fn captures_over_the_per_address_limit_are_refused_with_retry_after_and_st
     let generator = app.generator(true).await;
 
     for key in ["k1", "k2"] {
-        ok_data(app.capture(&generator.org_id, SITE, &capture_body(key)).await).await;
+        ok_data(
+            app.capture(&generator.org_id, SITE, &capture_body(key))
+                .await,
+        )
+        .await;
     }
     let refused = app
         .capture(&generator.org_id, SITE, &capture_body("k3"))
         .await;
 
     let (retry_after, message) = rate_limited(refused).await;
-    assert!((1..=30).contains(&retry_after), "one per 30 s: {retry_after}");
+    assert!(
+        (1..=30).contains(&retry_after),
+        "one per 30 s: {retry_after}"
+    );
     assert!(message.contains("127.0.0.1"), "{message}");
     assert_eq!(app.count("cdrs").await, 2);
     assert_eq!(app.evidence_files().len(), 2);
@@ -96,7 +103,13 @@ async fn behind_a_trusted_proxy_the_client_is_the_right_most_untrusted_forwarded
     let generator = app.generator(true).await;
 
     // The left-most entry is forgeable; the proxy chain appended the rest.
-    let first = capture_via(&app, &generator.org_id, "k1", "1.2.3.4, 203.0.113.7, 10.0.0.9").await;
+    let first = capture_via(
+        &app,
+        &generator.org_id,
+        "k1",
+        "1.2.3.4, 203.0.113.7, 10.0.0.9",
+    )
+    .await;
     let first = ok_data(first).await;
     let same_client = capture_via(&app, &generator.org_id, "k2", "9.9.9.9, 203.0.113.7").await;
     let other_client = capture_via(&app, &generator.org_id, "k3", "203.0.113.8").await;
@@ -162,7 +175,11 @@ async fn a_body_that_stalls_is_answered_408_and_stores_nothing() {
     let generator = app.generator(true).await;
 
     let mut stalled = stalled_capture(&app, &generator.org_id).await;
-    stalled.get_mut().write_all(b"{\"idempotencyKey\":").await.unwrap();
+    stalled
+        .get_mut()
+        .write_all(b"{\"idempotencyKey\":")
+        .await
+        .unwrap();
     let mut status = String::new();
     stalled.read_line(&mut status).await.unwrap();
 
@@ -190,7 +207,9 @@ async fn when_every_turn_is_taken_a_capture_waits_briefly_then_hears_503_with_re
         .await;
 
     assert_eq!(
-        busy.headers().get("retry-after").and_then(|v| v.to_str().ok()),
+        busy.headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok()),
         Some("1")
     );
     error_message(busy, 503, "UNAVAILABLE").await;

@@ -138,7 +138,11 @@ async fn twenty_simultaneous_uploads_with_one_key_store_one_cdr_and_answer_it_al
     assert_eq!(app.count("cdrs").await, 1);
     assert_eq!(app.count("shares").await, 1);
     assert_eq!(app.count("billing_events").await, 1);
-    assert_eq!(app.evidence_files().len(), 1, "the losers' evidence was removed");
+    assert_eq!(
+        app.evidence_files().len(),
+        1,
+        "the losers' evidence was removed"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -156,8 +160,16 @@ async fn simultaneous_uploads_of_one_key_with_different_bodies_store_one_and_ref
     let answers = all_at_once(&app, &generator.org_id, &bodies).await;
 
     let statuses: Vec<u16> = answers.iter().map(|r| r.status().as_u16()).collect();
-    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "{statuses:?}");
-    assert_eq!(statuses.iter().filter(|s| **s == 409).count(), 9, "{statuses:?}");
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 200).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 409).count(),
+        9,
+        "{statuses:?}"
+    );
     assert_eq!(app.count("cdrs").await, 1);
     assert_eq!(app.evidence_files().len(), 1);
 }

@@ -245,12 +245,32 @@ async fn the_openapi_document_states_every_capture_limit_the_server_enforces() {
         .unwrap();
     let schemas = &doc["components"]["schemas"];
     let cases = [
-        ("CaptureRequest", "idempotencyKey", "maxLength", MAX_KEY_CHARS),
+        (
+            "CaptureRequest",
+            "idempotencyKey",
+            "maxLength",
+            MAX_KEY_CHARS,
+        ),
         ("CaptureRequest", "packageId", "maxLength", MAX_KEY_CHARS),
-        ("CaptureRequest", "subGroupIds", "maxItems", MAX_SUB_GROUP_IDS),
+        (
+            "CaptureRequest",
+            "subGroupIds",
+            "maxItems",
+            MAX_SUB_GROUP_IDS,
+        ),
         ("CaptureRequest", "disclosures", "maxItems", MAX_DISCLOSURES),
-        ("CaptureRequest", "consentCheckboxes", "maxItems", MAX_CONSENT_CHECKBOXES),
-        ("CaptureRequest", "highlightTarget", "maxLength", MAX_TAG_CHARS),
+        (
+            "CaptureRequest",
+            "consentCheckboxes",
+            "maxItems",
+            MAX_CONSENT_CHECKBOXES,
+        ),
+        (
+            "CaptureRequest",
+            "highlightTarget",
+            "maxLength",
+            MAX_TAG_CHARS,
+        ),
         ("CaptureRequest", "sdkVersion", "maxLength", MAX_CODE_CHARS),
         ("PageInfo", "url", "maxLength", MAX_URL_CHARS),
         ("PageInfo", "referrer", "maxLength", MAX_URL_CHARS),
@@ -259,7 +279,12 @@ async fn the_openapi_document_states_every_capture_limit_the_server_enforces() {
         ("PageInfo", "language", "maxLength", MAX_CODE_CHARS),
         ("PageInfo", "timeZone", "maxLength", MAX_CODE_CHARS),
         ("Snapshot", "warnings", "maxItems", MAX_WARNINGS),
-        ("Snapshot", "elementScrolls", "maxItems", MAX_ELEMENT_SCROLLS),
+        (
+            "Snapshot",
+            "elementScrolls",
+            "maxItems",
+            MAX_ELEMENT_SCROLLS,
+        ),
         ("Disclosure", "id", "maxLength", MAX_TAG_CHARS),
         ("Disclosure", "text", "maxLength", MAX_DISCLOSURE_CHARS),
         ("ConsentCheckbox", "consentFor", "maxLength", MAX_TAG_CHARS),
@@ -274,7 +299,10 @@ async fn the_openapi_document_states_every_capture_limit_the_server_enforces() {
         assert_eq!(stated, &json!(limit), "{schema}.{property} {keyword}");
     }
     let fields = &schemas["Telemetry"]["properties"]["fields"];
-    assert_eq!(fields["propertyNames"]["maxLength"], json!(MAX_FIELD_NAME_CHARS));
+    assert_eq!(
+        fields["propertyNames"]["maxLength"],
+        json!(MAX_FIELD_NAME_CHARS)
+    );
     let fill_method = &fields["additionalProperties"]["properties"]["fillMethod"];
     assert_eq!(fill_method["maxLength"], json!(MAX_CODE_CHARS));
 }

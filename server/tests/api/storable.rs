@@ -13,10 +13,16 @@ async fn a_nul_character_anywhere_in_stored_text_is_an_invalid_argument_and_stor
     let cases: [(&str, fn(&mut Value)); 8] = [
         ("custom", |b| b["custom"] = json!({ "leadId": "L\u{0}1" })),
         ("custom", |b| b["custom"] = json!({ "lead\u{0}Id": "L-1" })),
-        ("custom", |b| b["custom"] = json!({ "deep": { "list": ["\u{0}"] } })),
-        ("page.url", |b| b["page"]["url"] = json!("https://example.com/\u{0}")),
+        ("custom", |b| {
+            b["custom"] = json!({ "deep": { "list": ["\u{0}"] } })
+        }),
+        ("page.url", |b| {
+            b["page"]["url"] = json!("https://example.com/\u{0}")
+        }),
         ("page.title", |b| b["page"]["title"] = json!("Form\u{0}")),
-        ("page.userAgent", |b| b["page"]["userAgent"] = json!("\u{0}")),
+        ("page.userAgent", |b| {
+            b["page"]["userAgent"] = json!("\u{0}")
+        }),
         ("idempotencyKey", |b| b["idempotencyKey"] = json!("k\u{0}")),
         ("subGroupId", |b| b["subGroupIds"] = json!(["a\u{0}"])),
     ];
@@ -58,7 +64,10 @@ async fn when_the_cdr_cannot_be_inserted_its_evidence_is_removed_and_the_error_i
         .await;
 
     let message = error_message(response, 500, "INTERNAL").await;
-    assert!(!message.contains("capture_replies"), "no internals: {message}");
+    assert!(
+        !message.contains("capture_replies"),
+        "no internals: {message}"
+    );
     app.assert_nothing_stored().await;
 }
 
