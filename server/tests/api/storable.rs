@@ -6,11 +6,14 @@ use serde_json::{json, Value};
 
 use crate::helpers::{capture_body, error_message, ok_data, TestApp, SITE};
 
+/// A field the refusal must name, and how to put a NUL into it.
+type Case = (&'static str, fn(&mut Value));
+
 #[tokio::test]
 async fn a_nul_character_anywhere_in_stored_text_is_an_invalid_argument_and_stores_nothing() {
     let app = TestApp::start().await;
     let generator = app.generator(true).await;
-    let cases: [(&str, fn(&mut Value)); 8] = [
+    let cases: [Case; 8] = [
         ("custom", |b| b["custom"] = json!({ "leadId": "L\u{0}1" })),
         ("custom", |b| b["custom"] = json!({ "lead\u{0}Id": "L-1" })),
         ("custom", |b| {
