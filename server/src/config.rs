@@ -156,3 +156,42 @@ impl ServeConfig {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[derive(Debug, Parser)]
+    struct Serve {
+        #[command(flatten)]
+        config: ServeConfig,
+    }
+
+    #[test]
+    fn capture_guards_default_as_documented_and_read_comma_separated_proxies() {
+        let defaults = Serve::try_parse_from(["serve"]).unwrap().config.capture;
+        assert_eq!(defaults.rate_per_ip, 600);
+        assert_eq!(defaults.rate_per_cid, 6_000);
+        assert!(defaults.trusted_proxies.is_empty());
+        assert_eq!(defaults.body_timeout_ms, 30_000);
+
+        let set = Serve::try_parse_from([
+            "serve",
+            "--trusted-proxies",
+            "10.0.0.0/8,2001:db8::/32",
+            "--rate-per-ip",
+            "0",
+        ])
+        .unwrap()
+        .config
+        .capture;
+        assert_eq!(set.rate_per_ip, 0);
+        let proxies: Vec<String> = set.trusted_proxies.iter().map(|n| n.to_string()).collect();
+        assert_eq!(proxies, ["10.0.0.0/8", "2001:db8::/32"]);
+
+        let bad = Serve::try_parse_from(["serve", "--trusted-proxies", "10.0.0.1/99"]);
+        assert!(bad.is_err(), "a malformed CIDR stops the server at start");
+    }
+}
