@@ -74,9 +74,9 @@ impl Fields {
     }
 
     /// Cuts the list to `max` entries, dropping untouched fields (which say least) first,
-    /// from the end, and each name to `max_name` characters. A cut name ends in `…` and 8
-    /// hex digits of a hash of the whole name, so that two long names sharing a beginning
-    /// stay two fields. Returns how many entries were dropped.
+    /// from the end, and each name to `max_name` characters. A cut name ends in `…` and a
+    /// 32-bit hash of the whole name in decimal, so that two long names sharing a
+    /// beginning stay two fields. Returns how many entries were dropped.
     pub fn fit(&mut self, max: usize, max_name: usize) -> usize {
         let len = self.0.len();
         let mut i = len;
@@ -89,12 +89,9 @@ impl Fields {
         self.0.truncate(max);
         for (name, _) in &mut self.0 {
             if name.len() > max_name && name.chars().nth(max_name).is_some() {
-                let hash = fill::fingerprint(name);
-                expressconsent_protocol::fit_chars(name, max_name - 8);
-                for shift in (0..8).rev() {
-                    let digit = ((hash >> (shift * 4)) & 0xf) as u32;
-                    name.push(char::from_digit(digit, 16).unwrap_or('0'));
-                }
+                let hash = fill::fingerprint(name) & 0xffff_ffff;
+                expressconsent_protocol::fit_chars(name, max_name - 10);
+                crate::text::push_decimal(name, hash);
             } else {
                 // A NUL, which no database stores, becomes U+FFFD.
                 expressconsent_protocol::fit_chars(name, max_name);
