@@ -14,7 +14,7 @@ use crate::deadline::Deadline;
 use crate::error::{ErrorCode, SdkError};
 use crate::options::CaptureOptions;
 use crate::upload::CaptureRequest;
-use crate::{consent, page, snapshot, telemetry, trigger, upload};
+use crate::{consent, fit, page, snapshot, telemetry, trigger, upload};
 
 /// The version the SDK reports in each capture.
 pub const SDK_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -50,11 +50,12 @@ pub fn prepare(options: &JsValue) -> Result<Prepared, SdkError> {
     })
 }
 
-/// Builds the upload from checked options and the page as it is now. `custom` is left out
-/// here and attached to the JSON by the upload. Without a `triggerEvent`, the trigger is
+/// Builds the upload from checked options and the page as it is now, cut to the
+/// protocol's limits ([`fit`]). `custom` is left out here and attached to the JSON by the
+/// upload. Without a `triggerEvent`, the trigger is
 /// the last trusted press of a `data-ec-submit` control, if there was one.
 pub fn read_page(options: CaptureOptions) -> Result<CaptureRequest, SdkError> {
-    Ok(CaptureRequest {
+    let mut request = CaptureRequest {
         idempotency_key: upload::random_uuid(),
         package_id: upload::package_id(),
         sub_group_ids: options.sub_group_ids.as_slice().to_vec(),
@@ -70,7 +71,9 @@ pub fn read_page(options: CaptureOptions) -> Result<CaptureRequest, SdkError> {
         highlight_target: options.highlight_target,
         telemetry: telemetry::collect(),
         sdk_version: SDK_VERSION.to_owned(),
-    })
+    };
+    fit::fit(&mut request);
+    Ok(request)
 }
 
 /// Uploads a prepared capture within what is left of its budget: a promise of the

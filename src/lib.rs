@@ -9,6 +9,7 @@
 //! | [`config`] | the `init` configuration |
 //! | [`options`] | reading and checking `captureCDR` options |
 //! | [`capture`] | one call from options to result |
+//! | [`fit`] | the capture cut to the protocol's limits before the upload |
 //! | [`snapshot`] | the DOM snapshot and what never leaves the browser |
 //! | [`page`], [`consent`], [`contrast`], [`trigger`], [`telemetry`] | the other evidence |
 //! | [`upload`], [`deadline`] | the session, the upload and its time budget |
@@ -38,6 +39,7 @@ pub mod contrast;
 pub mod deadline;
 pub mod dom;
 pub mod error;
+pub mod fit;
 mod local;
 pub mod math;
 pub mod options;

@@ -17,6 +17,8 @@ mod consent;
 mod helpers;
 #[path = "web/property.rs"]
 mod property;
+#[path = "web/limits.rs"]
+mod limits;
 #[path = "web/snapshot.rs"]
 mod snapshot;
 #[path = "web/telemetry.rs"]

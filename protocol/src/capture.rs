@@ -54,9 +54,11 @@ pub struct CaptureRequest {
     pub snapshot: Snapshot,
     /// Every element tagged `data-ec-disclosure`.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 50))]
     pub disclosures: Vec<Disclosure>,
     /// Every element tagged `data-ec-consent-checkbox`.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 50))]
     pub consent_checkboxes: Vec<ConsentCheckbox>,
     /// The element and event that caused the capture, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -64,11 +66,13 @@ pub struct CaptureRequest {
     /// The `highlightTarget` option: the `data-expressconsent-highlight-label` value of the
     /// element to outline in the evidence image.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 256))]
     pub highlight_target: Option<String>,
     /// How the form was filled in since the page loaded.
     #[serde(default)]
     pub telemetry: Telemetry,
     /// Version of the SDK that made the capture.
+    #[cfg_attr(feature = "openapi", schema(max_length = 64))]
     pub sdk_version: String,
 }
 
@@ -90,16 +94,22 @@ pub struct AutoShare {
 #[serde(rename_all = "camelCase", default)]
 pub struct PageInfo {
     /// `location.href`.
+    #[cfg_attr(feature = "openapi", schema(max_length = 8192))]
     pub url: String,
     /// `document.title`.
+    #[cfg_attr(feature = "openapi", schema(max_length = 1024))]
     pub title: String,
     /// `document.referrer`.
+    #[cfg_attr(feature = "openapi", schema(max_length = 8192))]
     pub referrer: String,
     /// `navigator.userAgent`.
+    #[cfg_attr(feature = "openapi", schema(max_length = 1024))]
     pub user_agent: String,
     /// `navigator.language`.
+    #[cfg_attr(feature = "openapi", schema(max_length = 64))]
     pub language: String,
     /// IANA time zone of the browser, e.g. `America/New_York`.
+    #[cfg_attr(feature = "openapi", schema(max_length = 64))]
     pub time_zone: String,
     /// Layout viewport in CSS pixels.
     pub viewport: Size,
@@ -139,10 +149,12 @@ pub struct Snapshot {
     /// order of the elements of `html` that carry `data-ec-scroll-x`/`data-ec-scroll-y` (shadow roots included,
     /// iframe documents not: theirs are in their `srcdoc`). A viewer restores them.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(max_items = 1000))]
     pub element_scrolls: Vec<ScrollOffset>,
     /// What the snapshot could not reproduce (a cross-origin style sheet kept as a link, a
     /// tainted canvas, a cross-origin iframe), one human-readable line each.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(max_items = 100))]
     pub warnings: Vec<String>,
 }
 
@@ -163,6 +175,7 @@ pub struct ScrollOffset {
 #[serde(rename_all = "camelCase", default)]
 pub struct Disclosure {
     /// The attribute's value; empty when the page has one untagged disclosure.
+    #[cfg_attr(feature = "openapi", schema(max_length = 256))]
     pub id: String,
     /// The rendered text, at most 5,000 characters.
     #[cfg_attr(feature = "openapi", schema(max_length = 5000))]
@@ -187,6 +200,7 @@ pub struct Disclosure {
 pub struct ConsentCheckbox {
     /// The disclosure id of `data-ec-consent-for`, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 256))]
     pub consent_for: Option<String>,
     /// Checked (or `aria-checked="true"`) at capture.
     pub checked: bool,
@@ -198,12 +212,16 @@ pub struct ConsentCheckbox {
 #[serde(rename_all = "camelCase", default)]
 pub struct Trigger {
     /// Lower-case tag name of the target.
+    #[cfg_attr(feature = "openapi", schema(max_length = 64))]
     pub tag_name: String,
     /// Visible label of the control (text or value), trimmed.
+    #[cfg_attr(feature = "openapi", schema(max_length = 1024))]
     pub text: String,
     /// A CSS path from the document root to the target.
+    #[cfg_attr(feature = "openapi", schema(max_length = 1024))]
     pub selector: String,
     /// Event type (`submit`, `click`, …).
+    #[cfg_attr(feature = "openapi", schema(max_length = 64))]
     pub event_type: String,
     /// `event.isTrusted`: dispatched by the user agent, not by script.
     pub is_trusted: bool,
@@ -233,7 +251,27 @@ pub struct Telemetry {
     /// Any touch activity seen.
     pub touch_activity: bool,
     /// Per field, keyed by the field's name or id.
+    #[cfg_attr(feature = "openapi", schema(schema_with = telemetry_fields_schema))]
     pub fields: BTreeMap<String, FieldTelemetry>,
+}
+
+/// The schema of `Telemetry.fields`: an object of at most 500 fields whose names have at
+/// most 256 characters (utoipa's field attributes have no `max_properties`).
+#[cfg(feature = "openapi")]
+fn telemetry_fields_schema() -> utoipa::openapi::schema::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    use utoipa::PartialSchema as _;
+    ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .additional_properties(Some(FieldTelemetry::schema()))
+        .property_names(Some(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .max_length(Some(crate::MAX_FIELD_NAME_CHARS)),
+        ))
+        .max_properties(Some(crate::MAX_TELEMETRY_FIELDS))
+        .description(Some("Per field, keyed by the field's name or id."))
+        .build()
 }
 
 /// How one field was filled in.
@@ -242,6 +280,7 @@ pub struct Telemetry {
 #[serde(rename_all = "camelCase", default)]
 pub struct FieldTelemetry {
     /// `typed`, `pasted`, `autofilled`, `programmatic` or empty when untouched.
+    #[cfg_attr(feature = "openapi", schema(max_length = 64))]
     pub fill_method: String,
     /// Key presses in the field.
     pub keystrokes: u32,

@@ -67,6 +67,8 @@ pub enum ErrorCode {
     NotFound,
     /// 405: the path exists but not with this method.
     MethodNotAllowed,
+    /// 408: the request body did not arrive in time; sending it again may succeed.
+    RequestTimeout,
     /// 409: the request conflicts with existing state.
     Conflict,
     /// 410: the share link has expired.
@@ -75,8 +77,10 @@ pub enum ErrorCode {
     PayloadTooLarge,
     /// 412: the state of the resource does not allow this yet.
     FailedPrecondition,
-    /// 429: too many requests.
+    /// 429: too many requests; `Retry-After` says when to try again.
     RateLimited,
+    /// 503: the server is at capacity; `Retry-After` says when to try again.
+    Unavailable,
     /// 500: the server failed; details are in its logs only.
     Internal,
 }
@@ -90,11 +94,13 @@ impl ErrorCode {
             Self::InvalidArgument => 400,
             Self::NotFound => 404,
             Self::MethodNotAllowed => 405,
+            Self::RequestTimeout => 408,
             Self::Conflict => 409,
             Self::Gone => 410,
             Self::PayloadTooLarge => 413,
             Self::FailedPrecondition => 412,
             Self::RateLimited => 429,
+            Self::Unavailable => 503,
             Self::Internal => 500,
         }
     }
@@ -107,11 +113,13 @@ impl ErrorCode {
             Self::InvalidArgument => "INVALID_ARGUMENT",
             Self::NotFound => "NOT_FOUND",
             Self::MethodNotAllowed => "METHOD_NOT_ALLOWED",
+            Self::RequestTimeout => "REQUEST_TIMEOUT",
             Self::Conflict => "CONFLICT",
             Self::Gone => "GONE",
             Self::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
             Self::FailedPrecondition => "FAILED_PRECONDITION",
             Self::RateLimited => "RATE_LIMITED",
+            Self::Unavailable => "UNAVAILABLE",
             Self::Internal => "INTERNAL",
         }
     }

@@ -22,6 +22,39 @@ pub const MAX_DISCLOSURE_CHARS: usize = 5_000;
 /// Largest capture upload the server accepts, in bytes (the JSON body as sent).
 pub const MAX_CAPTURE_BYTES: usize = 16 * 1024 * 1024;
 
+// What a capture stores, in characters (Unicode scalar values, as JSON Schema's
+// `maxLength` counts them) or entries. The SDK trims page-derived values to these
+// (see `crate::fit`); the server refuses anything over them (`crate::check_capture`).
+// The OpenAPI attributes on `crate::capture` repeat each number as a literal (utoipa
+// takes no constants); the server's OpenAPI test checks that they agree.
+
+/// Longest idempotency key, package id or sub-group id.
+pub const MAX_KEY_CHARS: usize = 128;
+/// Longest page URL or referrer.
+pub const MAX_URL_CHARS: usize = 8_192;
+/// Longest page title, user agent, trigger selector or trigger label.
+pub const MAX_TEXT_CHARS: usize = 1_024;
+/// Longest short code: language, time zone, tag name, event type, fill method, SDK version.
+pub const MAX_CODE_CHARS: usize = 64;
+/// Longest tag value: a disclosure id, `data-ec-consent-for`, `highlightTarget`.
+pub const MAX_TAG_CHARS: usize = 256;
+/// Longest telemetry field name (the field's `name`, `id` or CSS path).
+pub const MAX_FIELD_NAME_CHARS: usize = 256;
+/// Most disclosures in one capture.
+pub const MAX_DISCLOSURES: usize = 50;
+/// Most consent checkboxes in one capture.
+pub const MAX_CONSENT_CHECKBOXES: usize = 50;
+/// Most telemetry fields in one capture.
+pub const MAX_TELEMETRY_FIELDS: usize = 500;
+/// Most snapshot warnings in one capture.
+pub const MAX_WARNINGS: usize = 100;
+/// Longest snapshot warning.
+pub const MAX_WARNING_CHARS: usize = 1_024;
+/// Most recorded element scroll offsets in one capture.
+pub const MAX_ELEMENT_SCROLLS: usize = 1_000;
+/// What ends a value the SDK had to shorten.
+pub const TRIM_MARKER: char = '…';
+
 /// A limit that a value broke; the message says which and how to fix it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LimitError(pub String);
@@ -95,6 +128,13 @@ impl SubGroupIds {
             ])));
         }
         for (i, id) in ids.iter().enumerate() {
+            if id.chars().count() > MAX_KEY_CHARS || id.contains('\0') {
+                return Err(LimitError(concat(&[
+                    "each subGroupId must be at most ",
+                    &decimal(MAX_KEY_CHARS as u64),
+                    " characters, without NUL",
+                ])));
+            }
             if id.chars().all(char::is_whitespace) {
                 return Err(LimitError(
                     "subGroupIds must not contain empty strings".into(),

@@ -17,6 +17,7 @@ use crate::db::Db;
 use crate::demo::DemoCredentials;
 use crate::envelope::with_request_id;
 use crate::error::{method_not_allowed, not_found};
+use crate::guard::CaptureGuard;
 use crate::openapi::finish;
 use crate::routes;
 use crate::routes::openapi::Document;
@@ -37,6 +38,8 @@ pub struct AppState {
     pub www_dir: PathBuf,
     /// The demo orgs, when the server runs with `--demo`.
     pub demo: Option<Arc<DemoCredentials>>,
+    /// Rate limits, concurrency and timeouts of `POST /v1/captures`.
+    pub capture_guard: Arc<CaptureGuard>,
 }
 
 /// The whole HTTP application.

@@ -1,16 +1,19 @@
 //! Request bodies: read with a byte limit, decompressed, parsed as JSON.
 //!
 //! Owns how a body turns into a value or into an envelope error: larger than the limit →
-//! 413 `PAYLOAD_TOO_LARGE`; not a JSON object, or the wrong shape → 400
-//! `INVALID_ARGUMENT` with serde's message (which names the field and position). Unlike axum's `Json`, it does not
+//! 413 `PAYLOAD_TOO_LARGE`; slower than its timeout (captures) → 408 `REQUEST_TIMEOUT`;
+//! not a JSON object, or the wrong shape → 400 `INVALID_ARGUMENT` with serde's message
+//! (which names the field and position). Unlike axum's `Json`, it does not
 //! insist on a JSON content type, because a browser may send `text/plain` to skip a CORS
 //! preflight.
 
 use std::io::Read as _;
+use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::header::{CONTENT_ENCODING, CONTENT_LENGTH};
+use axum::http::request::Parts;
 use axum::http::HeaderMap;
 use http_body_util::{BodyExt as _, LengthLimitError, Limited};
 use serde::de::DeserializeOwned;
@@ -29,33 +32,55 @@ impl<S: Send + Sync, const LIMIT: usize> FromRequest<S> for LimitedBytes<LIMIT> 
     type Rejection = ApiError;
 
     async fn from_request(request: Request, _state: &S) -> Result<Self, Self::Rejection> {
-        let (parts, body) = request.into_parts();
-        // Refuse before reading when the client announces the size.
-        let announced = parts
-            .headers
-            .get(CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok());
-        if announced
-            .and_then(|v| v.parse::<usize>().ok())
-            .is_some_and(|len| len > LIMIT)
-        {
-            return Err(too_large(LIMIT));
-        }
-        let raw = match Limited::new(body, LIMIT).collect().await {
-            Ok(collected) => collected.to_bytes(),
-            Err(err) if err.is::<LengthLimitError>() => return Err(too_large(LIMIT)),
-            Err(_) => {
-                return Err(ApiError::InvalidArgument(
-                    "the request body was cut off".into(),
-                ))
-            }
-        };
+        let (parts, raw) = read_raw(request, LIMIT, None).await?;
         decode(&parts.headers, raw, LIMIT).map(Self)
     }
 }
 
+/// Reads a body as sent (still compressed), at most `limit` bytes and, with a `timeout`,
+/// within that time: a slow or stalled body is 408 `REQUEST_TIMEOUT` rather than a
+/// connection and a buffer held forever.
+pub async fn read_raw(
+    request: Request,
+    limit: usize,
+    timeout: Option<Duration>,
+) -> Result<(Parts, Bytes), ApiError> {
+    let (parts, body) = request.into_parts();
+    // Refuse before reading when the client announces the size.
+    let announced = parts
+        .headers
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok());
+    if announced
+        .and_then(|v| v.parse::<usize>().ok())
+        .is_some_and(|len| len > limit)
+    {
+        return Err(too_large(limit));
+    }
+    let collect = Limited::new(body, limit).collect();
+    let collected = match timeout {
+        Some(timeout) => tokio::time::timeout(timeout, collect).await.map_err(|_| {
+            ApiError::RequestTimeout(format!(
+                "the request body did not arrive within {} ms",
+                timeout.as_millis()
+            ))
+        })?,
+        None => collect.await,
+    };
+    let raw = match collected {
+        Ok(collected) => collected.to_bytes(),
+        Err(err) if err.is::<LengthLimitError>() => return Err(too_large(limit)),
+        Err(_) => {
+            return Err(ApiError::InvalidArgument(
+                "the request body was cut off".into(),
+            ))
+        }
+    };
+    Ok((parts, raw))
+}
+
 /// Undoes `Content-Encoding`, bounding the output so a small bomb cannot fill memory.
-fn decode(headers: &HeaderMap, raw: Bytes, limit: usize) -> Result<Bytes, ApiError> {
+pub fn decode(headers: &HeaderMap, raw: Bytes, limit: usize) -> Result<Bytes, ApiError> {
     let encoding = headers
         .get(CONTENT_ENCODING)
         .and_then(|v| v.to_str().ok())

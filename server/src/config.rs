@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use clap::Args;
+use ipnet::IpNet;
 
 use crate::db::Db;
 
@@ -78,6 +79,64 @@ pub struct ServeConfig {
     /// Create (once) a demo generator and buyer org and print their keys at start.
     #[arg(long, env = "EC_DEMO", value_parser = clap::builder::BoolishValueParser::new())]
     pub demo: bool,
+
+    /// How `POST /v1/captures` defends itself.
+    #[command(flatten)]
+    pub capture: CaptureConfig,
+}
+
+/// The guards of `POST /v1/captures`: rate limits, the client address, how many captures
+/// are processed at once and how long a body may take. See [`crate::guard`].
+#[derive(Debug, Clone, Args)]
+pub struct CaptureConfig {
+    /// Captures per minute from one client address (an IPv6 address counts by its /64);
+    /// `0` means unlimited. Over it: 429 `RATE_LIMITED` with `Retry-After`.
+    #[arg(long, env = "EC_CAPTURE_RATE_PER_IP", default_value_t = CaptureConfig::DEFAULT.rate_per_ip)]
+    pub rate_per_ip: u32,
+
+    /// Captures per minute for one org (`cid`); `0` means unlimited.
+    #[arg(long, env = "EC_CAPTURE_RATE_PER_CID", default_value_t = CaptureConfig::DEFAULT.rate_per_cid)]
+    pub rate_per_cid: u32,
+
+    /// Comma-separated CIDRs of reverse proxies whose `X-Forwarded-For` is believed: when
+    /// the TCP peer is in one, the client is the right-most untrusted address of that
+    /// header. Empty: the TCP peer is the client.
+    #[arg(long, env = "EC_TRUSTED_PROXIES", value_delimiter = ',', num_args = 0..)]
+    pub trusted_proxies: Vec<IpNet>,
+
+    /// Captures processed at once (reading the body, checking, storing); more wait in
+    /// line.
+    #[arg(long, env = "EC_CAPTURE_CONCURRENCY", default_value_t = CaptureConfig::DEFAULT.concurrency)]
+    pub concurrency: usize,
+
+    /// How long a capture waits in line for its turn before the answer is 503
+    /// `UNAVAILABLE` with `Retry-After`, in milliseconds.
+    #[arg(long, env = "EC_CAPTURE_QUEUE_TIMEOUT_MS", default_value_t = CaptureConfig::DEFAULT.queue_timeout_ms)]
+    pub queue_timeout_ms: u64,
+
+    /// How long a capture's body may take to arrive, in milliseconds; a slower or stalled
+    /// body is answered 408 `REQUEST_TIMEOUT`.
+    #[arg(long, env = "EC_CAPTURE_BODY_TIMEOUT_MS", default_value_t = CaptureConfig::DEFAULT.body_timeout_ms)]
+    pub body_timeout_ms: u64,
+}
+
+impl CaptureConfig {
+    /// The defaults: 600 captures a minute per address (consumers behind one carrier NAT
+    /// share an address), 6,000 per org, 32 at once, 2 s in line, 30 s for a body.
+    pub const DEFAULT: Self = Self {
+        rate_per_ip: 600,
+        rate_per_cid: 6_000,
+        trusted_proxies: Vec::new(),
+        concurrency: 32,
+        queue_timeout_ms: 2_000,
+        body_timeout_ms: 30_000,
+    };
+}
+
+impl Default for CaptureConfig {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
 }
 
 impl ServeConfig {
@@ -93,6 +152,46 @@ impl ServeConfig {
             sdk_dir: "./pkg".into(),
             www_dir: "./www".into(),
             demo: false,
+            capture: CaptureConfig::default(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[derive(Debug, Parser)]
+    struct Serve {
+        #[command(flatten)]
+        config: ServeConfig,
+    }
+
+    #[test]
+    fn capture_guards_default_as_documented_and_read_comma_separated_proxies() {
+        let defaults = Serve::try_parse_from(["serve"]).unwrap().config.capture;
+        assert_eq!(defaults.rate_per_ip, 600);
+        assert_eq!(defaults.rate_per_cid, 6_000);
+        assert!(defaults.trusted_proxies.is_empty());
+        assert_eq!(defaults.body_timeout_ms, 30_000);
+
+        let set = Serve::try_parse_from([
+            "serve",
+            "--trusted-proxies",
+            "10.0.0.0/8,2001:db8::/32",
+            "--rate-per-ip",
+            "0",
+        ])
+        .unwrap()
+        .config
+        .capture;
+        assert_eq!(set.rate_per_ip, 0);
+        let proxies: Vec<String> = set.trusted_proxies.iter().map(|n| n.to_string()).collect();
+        assert_eq!(proxies, ["10.0.0.0/8", "2001:db8::/32"]);
+
+        let bad = Serve::try_parse_from(["serve", "--trusted-proxies", "10.0.0.1/99"]);
+        assert!(bad.is_err(), "a malformed CIDR stops the server at start");
     }
 }

@@ -5,7 +5,8 @@
 //! logged with their cause and answered with a generic message, so database or storage
 //! details never reach a client.
 
-use axum::http::StatusCode;
+use axum::http::header::RETRY_AFTER;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Json, Response};
 use expressconsent_protocol::{ErrorBody, ErrorCode, Failure};
 
@@ -30,6 +31,10 @@ pub enum ApiError {
     /// 405: the path exists, the method does not.
     #[error("{0}")]
     MethodNotAllowed(String),
+    /// 409: the request conflicts with what is stored (an idempotency key reused for a
+    /// different capture).
+    #[error("{0}")]
+    Conflict(String),
     /// 410: an expired share link.
     #[error("{0}")]
     Gone(String),
@@ -39,6 +44,25 @@ pub enum ApiError {
     /// 413: the body is larger than the endpoint accepts.
     #[error("{0}")]
     PayloadTooLarge(String),
+    /// 408: the request body did not arrive in time.
+    #[error("{0}")]
+    RequestTimeout(String),
+    /// 429: too many requests; try again after `retry_after_secs`.
+    #[error("{message}")]
+    RateLimited {
+        /// What was limited.
+        message: String,
+        /// Seconds until a request may succeed (the `Retry-After` header).
+        retry_after_secs: u64,
+    },
+    /// 503: the server is at capacity; try again after `retry_after_secs`.
+    #[error("{message}")]
+    Unavailable {
+        /// What is busy.
+        message: String,
+        /// Seconds after which to try again (the `Retry-After` header).
+        retry_after_secs: u64,
+    },
     /// 500: the cause is logged, never returned.
     #[error("internal error: {0}")]
     Internal(Box<dyn std::error::Error + Send + Sync>),
@@ -53,9 +77,13 @@ impl ApiError {
             Self::InvalidArgument(_) => ErrorCode::InvalidArgument,
             Self::NotFound(_) => ErrorCode::NotFound,
             Self::MethodNotAllowed(_) => ErrorCode::MethodNotAllowed,
+            Self::Conflict(_) => ErrorCode::Conflict,
             Self::Gone(_) => ErrorCode::Gone,
             Self::FailedPrecondition(_) => ErrorCode::FailedPrecondition,
             Self::PayloadTooLarge(_) => ErrorCode::PayloadTooLarge,
+            Self::RequestTimeout(_) => ErrorCode::RequestTimeout,
+            Self::RateLimited { .. } => ErrorCode::RateLimited,
+            Self::Unavailable { .. } => ErrorCode::Unavailable,
             Self::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -100,6 +128,15 @@ impl From<object_store::Error> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let code = self.code();
+        let retry_after = match &self {
+            Self::RateLimited {
+                retry_after_secs, ..
+            }
+            | Self::Unavailable {
+                retry_after_secs, ..
+            } => Some(*retry_after_secs),
+            _ => None,
+        };
         let message = match self {
             Self::Internal(cause) => {
                 tracing::error!(error = %cause, "request failed");
@@ -118,7 +155,13 @@ impl IntoResponse for ApiError {
                 request_id: current_request_id(),
             },
         };
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        if let Some(secs) = retry_after {
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(secs.max(1)));
+        }
+        response
     }
 }
 

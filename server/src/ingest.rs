@@ -1,35 +1,45 @@
-//! Ingesting a capture: validate, store the evidence, record the CDR.
+//! Ingesting a capture: check it, prepare it off the async workers, store it, answer.
 //!
-//! Owns the order that keeps storage and database consistent: the evidence bytes are
-//! written to the object store first, then the CDR, the owner's relation, its billing
-//! event and any auto-share link are inserted in one transaction; if that fails the
-//! object is deleted again. HTTP concerns (cid, origin, body limits) are settled by
+//! The steps, in order, each a function here:
+//! 1. [`prepare_capture`] — all CPU work on the upload, run by the route inside
+//!    `tokio::task::spawn_blocking`: decompress, parse, [`validate`] every limit, hash.
+//!    Per-capture work that more checks need (reading the snapshot) belongs in it too.
+//! 2. [`ingest`] — the idempotency key first: a key already stored answers the first
+//!    result again when the body is the same ([`replay`]) and `CONFLICT` when it is not;
+//!    then the evidence bytes are written to the object store, then the CDR, the owner's
+//!    relation, its billing event, any auto-share link and the reply itself are inserted
+//!    in one transaction. If that fails, the evidence is deleted only when the CDR row is
+//!    known not to exist ([`after_failed_insert`]): a commit whose answer was lost may
+//!    have landed, and evidence of a committed CDR must never go.
+//!
+//! HTTP concerns (cid, origin, rate limits, body size and time) are settled by
 //! [`crate::routes::captures`] before this runs.
 
 use std::collections::BTreeMap;
 
+use axum::http::HeaderMap;
 use bytes::Bytes;
+pub use expressconsent_protocol::MAX_KEY_CHARS;
 use expressconsent_protocol::{
-    check_custom_size, CaptureRequest, CaptureResult, ExpiresIn, PackageData, ShareLink,
-    SubGroupIds, MAX_DISCLOSURE_CHARS,
+    check_capture, check_custom_size, CaptureRequest, CaptureResult, ExpiresIn, PackageData,
+    ShareLink, SubGroupIds, MAX_CAPTURE_BYTES,
 };
 
 use crate::app::AppState;
-use crate::db::cdrs::{find_by_idempotency_key, insert_capture, Inserted, NewCdr};
+use crate::body::{decode, parse_json};
+use crate::db::cdrs::{cdr_exists, find_by_idempotency_key, insert_capture, ExistingCdr};
+use crate::db::cdrs::{Inserted, NewCdr};
 use crate::db::now_ms;
 use crate::db::orgs::Org;
-use crate::db::shares::insert_share;
 use crate::error::ApiError;
 use crate::evidence::{derive_at_ingest, StoredFacts};
 use crate::host::Host;
 use crate::ids::{new_id, sha256_hex, IdKind};
 use crate::links::new_link;
 use crate::metadata::entries;
+use crate::reply::ReplyKey;
 use crate::rules::on_capture;
 use crate::store::EvidenceStore;
-
-/// Longest idempotency key or package id accepted.
-pub const MAX_KEY_CHARS: usize = 128;
 
 /// A capture request that passed every limit.
 #[derive(Debug)]
@@ -46,7 +56,38 @@ pub struct ValidCapture {
     pub facts: StoredFacts,
 }
 
-/// Checks the limits of SPEC §2 that the SDK also checks; the server never trusts them.
+/// A capture ready to be stored: checked, with the exact bytes to keep.
+#[derive(Debug)]
+pub struct PreparedCapture {
+    /// The checked request.
+    pub valid: ValidCapture,
+    /// The body as received, decompressed: the evidence.
+    pub body: Bytes,
+    /// Hex SHA-256 of `body`: the evidence's `contentSha256` and the request's fingerprint
+    /// for idempotent retries.
+    pub sha256: String,
+    /// What seals and opens the answer kept for retries.
+    pub reply_key: ReplyKey,
+}
+
+/// The CPU work of a capture, to run off the async workers: undo `Content-Encoding`,
+/// parse the JSON, check every limit, hash the bytes (twice: the fingerprint, and the key
+/// that seals the answer kept for retries).
+pub fn prepare_capture(headers: &HeaderMap, raw: Bytes) -> Result<PreparedCapture, ApiError> {
+    let body = decode(headers, raw, MAX_CAPTURE_BYTES)?;
+    let valid = validate(parse_json::<CaptureRequest>(&body)?)?;
+    let sha256 = sha256_hex(&body);
+    let reply_key = ReplyKey::of_body(&body);
+    Ok(PreparedCapture {
+        valid,
+        body,
+        sha256,
+        reply_key,
+    })
+}
+
+/// Checks the limits of SPEC §2 that the SDK also checks, and every stored string's limit
+/// ([`check_capture`]); the server never trusts the client to have done so.
 pub fn validate(request: CaptureRequest) -> Result<ValidCapture, ApiError> {
     let invalid = |msg: String| ApiError::InvalidArgument(msg);
     check_key("idempotencyKey", &request.idempotency_key)?;
@@ -66,15 +107,7 @@ pub fn validate(request: CaptureRequest) -> Result<ValidCapture, ApiError> {
         }
         None => None,
     };
-    for disclosure in &request.disclosures {
-        let chars = disclosure.text.chars().count();
-        if chars > MAX_DISCLOSURE_CHARS {
-            return Err(invalid(format!(
-                "disclosure {:?} has {chars} characters; at most {MAX_DISCLOSURE_CHARS} are kept",
-                disclosure.id
-            )));
-        }
-    }
+    check_capture(&request).map_err(|e| invalid(e.0))?;
     let facts = derive_at_ingest(&request)?;
     Ok(ValidCapture {
         request,
@@ -87,9 +120,9 @@ pub fn validate(request: CaptureRequest) -> Result<ValidCapture, ApiError> {
 
 fn check_key(field: &str, value: &str) -> Result<(), ApiError> {
     let chars = value.chars().count();
-    if value.trim().is_empty() || chars > MAX_KEY_CHARS {
+    if value.trim().is_empty() || chars > MAX_KEY_CHARS || value.contains('\0') {
         return Err(ApiError::InvalidArgument(format!(
-            "{field} must be 1 to {MAX_KEY_CHARS} characters; got {chars}"
+            "{field} must be 1 to {MAX_KEY_CHARS} characters without NUL; got {chars}"
         )));
     }
     Ok(())
@@ -119,32 +152,37 @@ pub struct Arrival {
     pub org: Org,
     /// The registered domain the page is on.
     pub domain: Host,
-    /// The peer address.
+    /// The client address (see [`crate::client_addr`]).
     pub ip: String,
-    /// The `User-Agent` header.
+    /// The `User-Agent` header, shortened to its limit.
     pub user_agent: String,
 }
 
-/// Stores a validated capture (`body` is the exact JSON received) and answers the SDK.
-/// A retry with the same idempotency key gets the first CDR back, with a fresh share link
-/// when it asks for one.
+/// Stores a prepared capture and answers the SDK. A retry with the same idempotency key
+/// and the same body gets the first answer again, share link included; with another body,
+/// `CONFLICT`.
 pub async fn ingest(
     state: &AppState,
     arrival: Arrival,
-    capture: ValidCapture,
-    body: Bytes,
+    capture: PreparedCapture,
 ) -> Result<CaptureResult, ApiError> {
     let org_id = arrival.org.id.clone();
-    let request = &capture.request;
+    let request = &capture.valid.request;
     if let Some(existing) =
         find_by_idempotency_key(&state.db, &org_id, &request.idempotency_key).await?
     {
-        return replay(state, &org_id, &existing.id, &existing.package_id, &capture).await;
+        return replay(&org_id, &existing, &capture);
     }
 
     let now = now_ms();
     let cdr_id = new_id(IdKind::Cdr);
-    let package = package_data(&request.package_id, &capture.sub_groups);
+    let package = package_data(&request.package_id, &capture.valid.sub_groups);
+    let link = capture
+        .valid
+        .auto_share
+        .map(|ttl| new_link(&state.public_url, &cdr_id, &org_id, ttl, now));
+    let (share, link) = link.unzip();
+    let reply = result(cdr_id.clone(), package.clone(), link);
     let object_key = EvidenceStore::capture_key(&cdr_id);
     let cdr = NewCdr {
         id: cdr_id.clone(),
@@ -157,59 +195,94 @@ pub async fn ingest(
             .collect(),
         idempotency_key: request.idempotency_key.clone(),
         object_key: object_key.clone(),
-        content_sha256: sha256_hex(&body),
-        size_bytes: i64::try_from(body.len()).unwrap_or(i64::MAX),
+        content_sha256: capture.sha256.clone(),
+        size_bytes: i64::try_from(capture.body.len()).unwrap_or(i64::MAX),
         page_url: request.page.url.clone(),
-        custom_json: capture.custom_json.clone(),
+        custom_json: capture.valid.custom_json.clone(),
         metadata: request.custom.as_ref().map(entries).unwrap_or_default(),
         received_ip: arrival.ip,
         user_agent: arrival.user_agent,
         created_at: now,
-        facts_json: capture.facts.json.clone(),
+        facts_json: capture.valid.facts.json.clone(),
+        reply_sealed: capture.reply_key.seal(&org_id, &cdr_id, &reply),
     };
-    let link = capture
-        .auto_share
-        .map(|ttl| new_link(&state.public_url, &cdr_id, &org_id, ttl, now));
 
-    state.store.put(&object_key, body).await?;
+    state.store.put(&object_key, capture.body.clone()).await?;
     let outcome = on_capture(arrival.org.auto_collect);
-    let inserted =
-        insert_capture(&state.db, &cdr, outcome, link.as_ref().map(|(row, _)| row)).await;
-    match inserted {
-        Ok(Inserted::New) => Ok(result(cdr_id, package, link.map(|(_, link)| link))),
+    match insert_capture(&state.db, &cdr, outcome, share.as_ref()).await {
+        Ok(Inserted::New) => Ok(reply),
         Ok(Inserted::Duplicate(existing)) => {
             discard(state, &object_key).await;
-            replay(state, &org_id, &existing.id, &existing.package_id, &capture).await
+            replay(&org_id, &existing, &capture)
         }
         Err(err) => {
-            discard(state, &object_key).await;
-            Err(err.into())
+            let exists = cdr_exists(&state.db, &cdr_id).await;
+            match after_failed_insert(exists.as_ref().map_err(|_| ()).copied()) {
+                AfterFailure::Answer => {
+                    tracing::warn!(%cdr_id, error = %err, "the commit landed though it reported an error");
+                    Ok(reply)
+                }
+                AfterFailure::Discard => {
+                    discard(state, &object_key).await;
+                    Err(err.into())
+                }
+                AfterFailure::Keep => {
+                    tracing::error!(%object_key, error = %err, "kept evidence whose row may exist");
+                    Err(err.into())
+                }
+            }
         }
     }
 }
 
-/// Answers a retried capture from the CDR that the first attempt stored.
-async fn replay(
-    state: &AppState,
+/// What to do with stored evidence after inserting its CDR reported an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AfterFailure {
+    /// The row exists: the commit landed and only its answer was lost; answer the capture.
+    Answer,
+    /// The row is known not to exist: delete the evidence and report the error.
+    Discard,
+    /// Whether the row exists is unknown: keep the evidence (an orphan file costs disk;
+    /// deleting the evidence of a committed CDR would lose it) and report the error.
+    Keep,
+}
+
+/// Decides from the re-check of the row (`Err`: the re-check failed too).
+pub fn after_failed_insert(row_exists: Result<bool, ()>) -> AfterFailure {
+    match row_exists {
+        Ok(true) => AfterFailure::Answer,
+        Ok(false) => AfterFailure::Discard,
+        Err(()) => AfterFailure::Keep,
+    }
+}
+
+/// Answers a capture whose idempotency key is already stored: the first answer when the
+/// body is byte for byte the same (after decompression), `CONFLICT` otherwise. Never mints
+/// a share link.
+fn replay(
     org_id: &str,
-    cdr_id: &str,
-    package_id: &str,
-    capture: &ValidCapture,
+    existing: &ExistingCdr,
+    capture: &PreparedCapture,
 ) -> Result<CaptureResult, ApiError> {
-    let link = match capture.auto_share {
-        Some(ttl) => {
-            let (row, link) = new_link(&state.public_url, cdr_id, org_id, ttl, now_ms());
-            let mut conn = state.db.pool().acquire().await?;
-            insert_share(&mut conn, &row).await?;
-            Some(link)
-        }
-        None => None,
-    };
-    Ok(result(
-        cdr_id.to_owned(),
-        package_data(package_id, &capture.sub_groups),
-        link,
-    ))
+    if existing.request_sha256 != capture.sha256 {
+        return Err(ApiError::Conflict(format!(
+            "idempotencyKey {:?} was already used for a different capture; a new capture \
+             needs a new key",
+            capture.valid.request.idempotency_key
+        )));
+    }
+    match &existing.reply_sealed {
+        Some(sealed) => capture
+            .reply_key
+            .open(org_id, &existing.id, sealed)
+            .ok_or_else(|| ApiError::internal("a stored capture reply did not open")),
+        // Stored before replies were kept: the CDR without its share link.
+        None => Ok(result(
+            existing.id.clone(),
+            package_data(&existing.package_id, &capture.valid.sub_groups),
+            None,
+        )),
+    }
 }
 
 fn result(cdr_id: String, package_data: PackageData, link: Option<ShareLink>) -> CaptureResult {
@@ -250,5 +323,12 @@ mod tests {
         );
         let id = &first.sub_group_id_map["buyer-a"];
         assert!(id.starts_with("pkg_") && id.len() == 4 + 24);
+    }
+
+    #[test]
+    fn evidence_is_deleted_only_when_its_row_is_known_not_to_exist() {
+        assert_eq!(after_failed_insert(Ok(true)), AfterFailure::Answer);
+        assert_eq!(after_failed_insert(Ok(false)), AfterFailure::Discard);
+        assert_eq!(after_failed_insert(Err(())), AfterFailure::Keep);
     }
 }

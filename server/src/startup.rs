@@ -14,6 +14,7 @@ use crate::app::{app, AppState};
 use crate::config::ServeConfig;
 use crate::db::{Db, OpenError};
 use crate::demo::{ensure as ensure_demo, DemoCredentials, DemoError};
+use crate::guard::CaptureGuard;
 use crate::store::EvidenceStore;
 
 /// Why the server could not start.
@@ -93,6 +94,7 @@ impl Server {
             sdk_dir: config.sdk_dir.clone(),
             www_dir: config.www_dir.clone(),
             demo,
+            capture_guard: Arc::new(CaptureGuard::new(&config.capture)),
         };
         Ok(Self {
             listener,

@@ -73,6 +73,33 @@ impl Fields {
         self.0.binary_search_by(|(k, _)| k.as_str().cmp(key))
     }
 
+    /// Cuts the list to `max` entries, dropping untouched fields (which say least) first,
+    /// from the end, and each name to `max_name` characters. A cut name ends in `…` and a
+    /// 32-bit hash of the whole name in decimal, so that two long names sharing a
+    /// beginning stay two fields. Returns how many entries were dropped.
+    pub fn fit(&mut self, max: usize, max_name: usize) -> usize {
+        let len = self.0.len();
+        let mut i = len;
+        while self.0.len() > max && i > 0 {
+            i -= 1;
+            if self.0[i].1.fill_method.is_empty() {
+                self.0.remove(i);
+            }
+        }
+        self.0.truncate(max);
+        for (name, _) in &mut self.0 {
+            if name.len() > max_name && name.chars().nth(max_name).is_some() {
+                let hash = fill::fingerprint(name) & 0xffff_ffff;
+                expressconsent_protocol::fit_chars(name, max_name - 10);
+                crate::text::push_decimal(name, hash);
+            } else {
+                // A NUL, which no database stores, becomes U+FFFD.
+                expressconsent_protocol::fit_chars(name, max_name);
+            }
+        }
+        len - self.0.len()
+    }
+
     /// Adds an entry unless `key` already has one.
     fn insert(&mut self, key: String, entry: FieldTelemetry) {
         if let Err(at) = self.find(&key) {

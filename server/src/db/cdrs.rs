@@ -47,6 +47,9 @@ pub struct NewCdr {
     pub created_at: i64,
     /// The consent facts derived at ingest, as JSON (see [`super::facts`]).
     pub facts_json: String,
+    /// The answer given to the SDK, sealed ([`crate::reply`]), kept so that a retry gets
+    /// the very same answer; the request's fingerprint is `content_sha256`.
+    pub reply_sealed: String,
 }
 
 /// An already stored CDR, as an idempotent retry needs it.
@@ -56,6 +59,10 @@ pub struct ExistingCdr {
     pub id: String,
     /// The session package recorded with it.
     pub package_id: String,
+    /// Hex SHA-256 of the request that stored it (decompressed body).
+    pub request_sha256: String,
+    /// The first answer, sealed; `None` for CDRs stored before answers were kept.
+    pub reply_sealed: Option<String>,
 }
 
 /// What inserting a capture did.
@@ -73,23 +80,37 @@ pub async fn find_by_idempotency_key(
     org_id: &str,
     idempotency_key: &str,
 ) -> Result<Option<ExistingCdr>, sqlx::Error> {
-    let row =
-        sqlx::query("SELECT id, package_id FROM cdrs WHERE org_id = $1 AND idempotency_key = $2")
-            .bind(org_id)
-            .bind(idempotency_key)
-            .fetch_optional(db.pool())
-            .await?;
+    let row = sqlx::query(
+        "SELECT c.id, c.package_id, COALESCE(r.request_sha256, c.content_sha256) AS fingerprint, \
+         r.reply_sealed FROM cdrs c LEFT JOIN capture_replies r ON r.cdr_id = c.id \
+         WHERE c.org_id = $1 AND c.idempotency_key = $2",
+    )
+    .bind(org_id)
+    .bind(idempotency_key)
+    .fetch_optional(db.pool())
+    .await?;
     row.map(|row| {
         Ok(ExistingCdr {
             id: row.try_get("id")?,
             package_id: row.try_get("package_id")?,
+            request_sha256: row.try_get("fingerprint")?,
+            reply_sealed: row.try_get("reply_sealed")?,
         })
     })
     .transpose()
 }
 
-/// Inserts the CDR, its metadata rows, the owner's relation, its billing event and the
-/// auto-share link in one transaction, so that a CDR never exists without its owner or
+/// Whether the CDR row exists (committed), e.g. after a commit that reported an error.
+pub async fn cdr_exists(db: &Db, cdr_id: &str) -> Result<bool, sqlx::Error> {
+    let found = sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM cdrs WHERE id = $1")
+        .bind(cdr_id)
+        .fetch_one(db.pool())
+        .await?;
+    Ok(found > 0)
+}
+
+/// Inserts the CDR, its metadata rows, the owner's relation, its billing event, the
+/// auto-share link and the answer for retries in one transaction, so that a CDR never exists without its owner or
 /// billed twice.
 pub async fn insert_capture(
     db: &Db,
@@ -168,6 +189,14 @@ pub async fn insert_capture(
     if let Some(share) = share {
         insert_share(&mut tx, share).await?;
     }
+    sqlx::query(
+        "INSERT INTO capture_replies (cdr_id, request_sha256, reply_sealed) VALUES ($1, $2, $3)",
+    )
+    .bind(&cdr.id)
+    .bind(&cdr.content_sha256)
+    .bind(&cdr.reply_sealed)
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     Ok(Inserted::New)
 }

@@ -1,30 +1,35 @@
 //! `POST /v1/captures?cid=…`: the SDK's upload, and its per-org CORS.
 //!
-//! Owns the checks that happen before any byte is stored: the `cid` names an org (an
-//! unknown or missing `cid` is `NOT_FOUND` "unknown cid": there is no such org to upload
-//! to), the page's origin is one of that org's registered domains or a subdomain
-//! (`FORBIDDEN` otherwise), and the body is at most `MAX_CAPTURE_BYTES`.
+//! Owns the checks that happen before any byte is stored, cheapest first: the client
+//! address's rate limit ([`crate::guard`]); the `cid` names an org (an unknown or missing
+//! `cid` is `NOT_FOUND` "unknown cid": there is no such org to upload to); the page's
+//! origin is one of that org's registered domains or a subdomain (`FORBIDDEN` otherwise);
+//! the org's rate limit; a turn among the captures processed at once; the body arrives in
+//! time and is at most `MAX_CAPTURE_BYTES`. The CPU work on the body then runs in
+//! `spawn_blocking` ([`prepare_capture`]) and [`ingest`] stores it.
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use axum::extract::{ConnectInfo, FromRequest as _, Request, State};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::header::{CONTENT_ENCODING, CONTENT_TYPE, ORIGIN, REFERER, USER_AGENT};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method};
-use expressconsent_protocol::{CaptureRequest, CaptureResult, Failure, Success, MAX_CAPTURE_BYTES};
+use expressconsent_protocol::{
+    fit_chars, CaptureRequest, CaptureResult, Failure, Success, MAX_CAPTURE_BYTES, MAX_TEXT_CHARS,
+};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt as _};
 use utoipa_axum::routes;
 
 use crate::app::AppState;
-use crate::body::{parse_json, LimitedBytes};
+use crate::body::read_raw;
 use crate::db::orgs::{find_org, matching_domain, Org};
 use crate::db::Db;
 use crate::envelope::Data;
 use crate::error::{method_not_allowed, ApiError};
 use crate::host::Host;
-use crate::ingest::{ingest, validate, Arrival};
+use crate::ingest::{ingest, prepare_capture, Arrival};
 
 /// The capture route. It needs the state up front because its CORS answer depends on
 /// the org named in the query string, which tower-http asks about before any handler.
@@ -78,41 +83,62 @@ fn cid_of(query: Option<&str>) -> Option<String> {
     params(("cid" = String, Query, description = "The org (`cid_…`), `data-ec-cid` of the script tag.")),
     request_body(content = CaptureRequest, description = "JSON, optionally gzip/deflate `Content-Encoding`; at most 16 MiB."),
     responses(
-        (status = 200, description = "The CDR (new, or the one an earlier upload with the same idempotency key stored).", body = Success<CaptureResult>),
-        (status = 400, description = "INVALID_ARGUMENT: bad JSON or a broken limit.", body = Failure),
+        (status = 200, description = "The CDR (new, or the one an earlier upload with the same idempotency key and the same body stored: the very same answer).", body = Success<CaptureResult>),
+        (status = 400, description = "INVALID_ARGUMENT: bad JSON, a broken limit (the message names the field and the limit) or text that cannot be stored (NUL).", body = Failure),
         (status = 403, description = "FORBIDDEN: the page is not on a registered domain of the org.", body = Failure),
         (status = 404, description = "NOT_FOUND: unknown cid.", body = Failure),
+        (status = 408, description = "REQUEST_TIMEOUT: the body did not arrive within EC_CAPTURE_BODY_TIMEOUT_MS.", body = Failure),
+        (status = 409, description = "CONFLICT: the idempotency key was already used for a different body.", body = Failure),
         (status = 413, description = "PAYLOAD_TOO_LARGE", body = Failure),
+        (status = 429, description = "RATE_LIMITED: too many captures from this address or for this org; see Retry-After.", body = Failure,
+            headers(("Retry-After" = u64, description = "Seconds to wait."))),
         (status = 500, description = "INTERNAL", body = Failure),
+        (status = 503, description = "UNAVAILABLE: the server is processing as many captures as it can; see Retry-After.", body = Failure,
+            headers(("Retry-After" = u64, description = "Seconds to wait."))),
     )
 )]
 async fn capture(
     State(state): State<AppState>,
     request: Request,
 ) -> Result<Data<CaptureResult>, ApiError> {
+    let guard = &state.capture_guard;
+    let client = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(peer)| guard.client_addr(peer.ip(), request.headers()));
+    if let Some(client) = client {
+        guard.check_address(client)?;
+    }
     let unknown = || ApiError::NotFound("unknown cid: check data-ec-cid on the script tag".into());
     let cid = cid_of(request.uri().query()).ok_or_else(unknown)?;
     let org = find_org(&state.db, &cid).await?.ok_or_else(unknown)?;
     let domain = registered_origin(&state.db, &org, request.headers()).await?;
-    let ip = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip().to_string())
-        .unwrap_or_default();
-    let user_agent = header_str(request.headers(), USER_AGENT)
-        .unwrap_or_default()
-        .to_owned();
-
-    let LimitedBytes(body) =
-        LimitedBytes::<MAX_CAPTURE_BYTES>::from_request(request, &state).await?;
-    let valid = validate(parse_json::<CaptureRequest>(&body)?)?;
+    guard.check_org(&org.id)?;
     let arrival = Arrival {
         org,
         domain,
-        ip,
-        user_agent,
+        ip: client.map(|ip| ip.to_string()).unwrap_or_default(),
+        user_agent: user_agent(request.headers()),
     };
-    ingest(&state, arrival, valid, body).await.map(Data)
+
+    let _turn = guard.turn().await?;
+    let (parts, raw) = read_raw(request, MAX_CAPTURE_BYTES, Some(guard.body_timeout)).await?;
+    let prepared = tokio::task::spawn_blocking(move || prepare_capture(&parts.headers, raw))
+        .await
+        .map_err(ApiError::internal)??;
+    ingest(&state, arrival, prepared).await.map(Data)
+}
+
+/// The `User-Agent` header, kept whatever its bytes (invalid UTF-8 replaced) and cut to
+/// [`MAX_TEXT_CHARS`] with a trailing `…`: a browser's own header is never a reason to
+/// refuse its capture.
+fn user_agent(headers: &HeaderMap) -> String {
+    let mut agent = headers
+        .get(USER_AGENT)
+        .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())
+        .unwrap_or_default();
+    fit_chars(&mut agent, MAX_TEXT_CHARS);
+    agent
 }
 
 /// The registered domain of `org` that the request's page is on, from `Origin` or, when a

@@ -228,28 +228,6 @@ async fn the_stored_evidence_is_the_exact_body_and_its_hash_is_recorded() {
 }
 
 #[tokio::test]
-async fn the_same_idempotency_key_twice_yields_the_same_cdr_and_one_row() {
-    let app = TestApp::start().await;
-    let generator = app.generator(true).await;
-
-    let first = app
-        .captured(&generator.org_id, &auto_share_body("same", None))
-        .await;
-    let second = app
-        .captured(&generator.org_id, &auto_share_body("same", None))
-        .await;
-
-    assert_eq!(first["cdrId"], second["cdrId"]);
-    assert_ne!(
-        first["shareToken"], second["shareToken"],
-        "a retry gets a fresh link"
-    );
-    assert_eq!(app.count("cdrs").await, 1);
-    assert_eq!(app.count("billing_events").await, 1);
-    assert_eq!(app.evidence_files().len(), 1);
-}
-
-#[tokio::test]
 async fn a_gzip_compressed_capture_is_accepted_and_stored_decompressed() {
     use std::io::Write as _;
     let app = TestApp::start().await;

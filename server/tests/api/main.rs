@@ -2,6 +2,7 @@
 //! (SQLite by default, PostgreSQL with `EC_TEST_POSTGRES_URL`) and evidence folder per
 //! test, spoken to with reqwest.
 
+mod abuse;
 mod captures;
 mod cdrs;
 mod claims;
@@ -10,6 +11,7 @@ mod concurrency;
 mod documented;
 mod facts;
 mod helpers;
+mod idempotency;
 mod lifecycle;
 mod limits;
 mod listing;
@@ -21,4 +23,5 @@ mod packages;
 mod rejections;
 mod scenarios;
 mod shares;
+mod storable;
 mod web;
