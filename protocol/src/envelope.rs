@@ -79,8 +79,6 @@ pub enum ErrorCode {
     FailedPrecondition,
     /// 429: too many requests; `Retry-After` says when to try again.
     RateLimited,
-    /// 503: the server is at capacity; `Retry-After` says when to try again.
-    Unavailable,
     /// 500: the server failed; details are in its logs only.
     Internal,
 }
@@ -100,7 +98,6 @@ impl ErrorCode {
             Self::PayloadTooLarge => 413,
             Self::FailedPrecondition => 412,
             Self::RateLimited => 429,
-            Self::Unavailable => 503,
             Self::Internal => 500,
         }
     }
@@ -119,7 +116,6 @@ impl ErrorCode {
             Self::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
             Self::FailedPrecondition => "FAILED_PRECONDITION",
             Self::RateLimited => "RATE_LIMITED",
-            Self::Unavailable => "UNAVAILABLE",
             Self::Internal => "INTERNAL",
         }
     }

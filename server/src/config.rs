@@ -109,8 +109,8 @@ pub struct CaptureConfig {
     #[arg(long, env = "EC_CAPTURE_CONCURRENCY", default_value_t = CaptureConfig::DEFAULT.concurrency)]
     pub concurrency: usize,
 
-    /// How long a capture waits in line for its turn before the answer is 503
-    /// `UNAVAILABLE` with `Retry-After`, in milliseconds.
+    /// How long a capture waits in line for its turn before the answer is 429
+    /// `RATE_LIMITED` with `Retry-After`, in milliseconds.
     #[arg(long, env = "EC_CAPTURE_QUEUE_TIMEOUT_MS", default_value_t = CaptureConfig::DEFAULT.queue_timeout_ms)]
     pub queue_timeout_ms: u64,
 

@@ -55,14 +55,6 @@ pub enum ApiError {
         /// Seconds until a request may succeed (the `Retry-After` header).
         retry_after_secs: u64,
     },
-    /// 503: the server is at capacity; try again after `retry_after_secs`.
-    #[error("{message}")]
-    Unavailable {
-        /// What is busy.
-        message: String,
-        /// Seconds after which to try again (the `Retry-After` header).
-        retry_after_secs: u64,
-    },
     /// 500: the cause is logged, never returned.
     #[error("internal error: {0}")]
     Internal(Box<dyn std::error::Error + Send + Sync>),
@@ -83,7 +75,6 @@ impl ApiError {
             Self::PayloadTooLarge(_) => ErrorCode::PayloadTooLarge,
             Self::RequestTimeout(_) => ErrorCode::RequestTimeout,
             Self::RateLimited { .. } => ErrorCode::RateLimited,
-            Self::Unavailable { .. } => ErrorCode::Unavailable,
             Self::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -130,9 +121,6 @@ impl IntoResponse for ApiError {
         let code = self.code();
         let retry_after = match &self {
             Self::RateLimited {
-                retry_after_secs, ..
-            }
-            | Self::Unavailable {
                 retry_after_secs, ..
             } => Some(*retry_after_secs),
             _ => None,

@@ -4,9 +4,10 @@
 //! browser, so this module bounds what one caller can cost: captures per minute per client
 //! address and per org ([`crate::ratelimit`]), how many captures are processed at once (a
 //! semaphore; a capture waits in line at most `queue_timeout`, then is told to come back
-//! with 503 `UNAVAILABLE`), and how long a body may take to arrive (`body_timeout`, then
-//! 408 `REQUEST_TIMEOUT`). Both 503 and 408 are answers the SDK retries, so an honest page
-//! loses nothing when the server is busy.
+//! with 429 `RATE_LIMITED` and `Retry-After` — the contract's code for "too much at
+//! once"), and how long a body may take to arrive (`body_timeout`, then 408
+//! `REQUEST_TIMEOUT`). Both 429 and 408 are answers the SDK retries, so an honest page loses
+//! nothing when the server is busy.
 
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -84,9 +85,9 @@ impl CaptureGuard {
     }
 
     /// A turn to process one capture, held until the answer is ready. Waits in line at
-    /// most the queue timeout; then `UNAVAILABLE`.
+    /// most the queue timeout; then `RATE_LIMITED`.
     pub async fn turn(&self) -> Result<OwnedSemaphorePermit, ApiError> {
-        let busy = || ApiError::Unavailable {
+        let busy = || ApiError::RateLimited {
             message: "the server is processing as many captures as it can; try again shortly"
                 .into(),
             retry_after_secs: 1,

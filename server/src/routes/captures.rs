@@ -90,11 +90,9 @@ fn cid_of(query: Option<&str>) -> Option<String> {
         (status = 408, description = "REQUEST_TIMEOUT: the body did not arrive within EC_CAPTURE_BODY_TIMEOUT_MS.", body = Failure),
         (status = 409, description = "CONFLICT: the idempotency key was already used for a different body.", body = Failure),
         (status = 413, description = "PAYLOAD_TOO_LARGE", body = Failure),
-        (status = 429, description = "RATE_LIMITED: too many captures from this address or for this org; see Retry-After.", body = Failure,
+        (status = 429, description = "RATE_LIMITED: too many captures from this address or for this org, or as many captures in progress as the server processes at once; see Retry-After.", body = Failure,
             headers(("Retry-After" = u64, description = "Seconds to wait."))),
         (status = 500, description = "INTERNAL", body = Failure),
-        (status = 503, description = "UNAVAILABLE: the server is processing as many captures as it can; see Retry-After.", body = Failure,
-            headers(("Retry-After" = u64, description = "Seconds to wait."))),
     )
 )]
 async fn capture(

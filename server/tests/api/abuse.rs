@@ -193,7 +193,7 @@ async fn a_body_that_stalls_is_answered_408_and_stores_nothing() {
 }
 
 #[tokio::test]
-async fn when_every_turn_is_taken_a_capture_waits_briefly_then_hears_503_with_retry_after() {
+async fn when_every_turn_is_taken_a_capture_waits_briefly_then_hears_429_with_retry_after() {
     let app = TestApp::start_with(|config| {
         config.capture.concurrency = 1;
         config.capture.queue_timeout_ms = 100;
@@ -212,7 +212,7 @@ async fn when_every_turn_is_taken_a_capture_waits_briefly_then_hears_503_with_re
             .and_then(|v| v.to_str().ok()),
         Some("1")
     );
-    error_message(busy, 503, "UNAVAILABLE").await;
+    error_message(busy, 429, "RATE_LIMITED").await;
     drop(stalled);
     // The turn is given back when the stalled upload goes away.
     let later = tokio::time::timeout(Duration::from_secs(10), async {
