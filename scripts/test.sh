@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `npm test`: set up, then every test — formatting and lints, Rust unit and integration tests,
-# the SDK's tests in headless Chromium, and the end-to-end tests against the real server.
+# the SDK's tests in headless Chromium, the end-to-end tests against the real server, and a
+# short run of every fuzz target.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
@@ -34,5 +35,8 @@ cargo build --quiet -p expressconsent-server
 
 step "end-to-end tests (real server, real Chromium)"
 node --test --test-concurrency=1 tests/e2e/
+
+step "fuzzing: every cargo-fuzz target for 25 s (scripts/fuzz.sh)"
+bash scripts/fuzz.sh 25
 
 step "all tests passed"

@@ -24,6 +24,10 @@ mod css;
 mod html;
 mod live;
 mod privacy;
+// Public only for the fuzz targets (`rewrite_for_fuzzing` in lib.rs).
+#[cfg(feature = "fuzzing")]
+pub mod rewrite;
+#[cfg(not(feature = "fuzzing"))]
 mod rewrite;
 mod scrolls;
 mod sheets;
