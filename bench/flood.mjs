@@ -118,6 +118,7 @@ const statuses = (results) => {
  * row of figures per mode.
  */
 export async function floodBench({ seconds = 10, modes = ["full", "normal"], floodLoops = 16, consumerLoops = 8, snapshotBytes = 30_000 } = {}) {
+  // (modes may also hold "default": the server's own default, see bench/server.mjs)
   const html = snapshotHtml(snapshotBytes);
   const rows = [];
   for (const synchronous of modes) {

@@ -3,7 +3,9 @@
 // Options: --runs N (default 15); --only snapshot (just the snapshot-speed table, no server
 // needed); --only capture (captureCDR split into its steps, bench/capture.mjs); --only flood
 // (captures and claims under a flood, bench/flood.mjs); --only load (just the transfer size
-// and the load time); --sizes 10000,50000; --flood-seconds N (default 10);
+// and the load time); --sizes 10000,50000; --flood-seconds N (default 10); --flood-modes
+// full,normal (SQLite synchronous modes to compare; "default" for server builds that
+// predate the setting);
 // --pkg DIR (the built SDK to time instead of pkg/, to compare two builds); --loads N (page
 // loads for the load-time figure, default 15).
 import { readFile } from "node:fs/promises";
@@ -21,6 +23,7 @@ const PKG = flag("--pkg") ?? join(ROOT, "pkg");
 const LOADS = Number(flag("--loads")) || 15;
 const SIZES = flag("--sizes")?.split(",").map(Number) ?? [1_000, 10_000, 50_000];
 const FLOOD_SECONDS = Number(flag("--flood-seconds")) || 10;
+const FLOOD_MODES = flag("--flood-modes")?.split(",") ?? ["full", "normal"];
 const runs = (part) => !ONLY || ONLY === part;
 
 const median = (xs) => {
@@ -231,7 +234,7 @@ try {
     printCaptureSplit(await captureSplit(browser, files.url, RUNS));
   }
 
-  if (runs("flood")) printFlood(await floodBench({ seconds: FLOOD_SECONDS }));
+  if (runs("flood")) printFlood(await floodBench({ seconds: FLOOD_SECONDS, modes: FLOOD_MODES }));
 
   if (runs("load")) {
 

@@ -16,8 +16,9 @@ export const serverBuild = () =>
   SERVER_BIN.includes("/release/") ? "release" : SERVER_BIN.includes("/debug/") ? "debug" : SERVER_BIN;
 
 /**
- * Starts `serve --demo` on 127.0.0.1:0. `synchronous` is "full" (the server's default) or
- * "normal"; `env` is added to the server's environment.
+ * Starts `serve --demo` on 127.0.0.1:0. `synchronous` is "full" (the server's default),
+ * "normal", or "default" (the server's default database URL, for builds that predate the
+ * setting); `env` is added to the server's environment.
  */
 export async function startBenchServer({ synchronous = "full", env = {} } = {}) {
   await mkdir(join(ROOT, "target/bench-data"), { recursive: true });
@@ -27,7 +28,9 @@ export async function startBenchServer({ synchronous = "full", env = {} } = {}) 
     env: {
       ...process.env,
       EC_DATA_DIR: dataDir,
-      EC_DATABASE_URL: `sqlite://${join(dataDir, "expressconsent.db")}?mode=rwc&synchronous=${synchronous}`,
+      ...(synchronous === "default"
+        ? {}
+        : { EC_DATABASE_URL: `sqlite://${join(dataDir, "expressconsent.db")}?mode=rwc&synchronous=${synchronous}` }),
       EC_BIND: "127.0.0.1:0",
       EC_SDK_DIR: join(ROOT, "pkg"),
       EC_WWW_DIR: join(ROOT, "www"),
