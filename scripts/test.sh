@@ -15,6 +15,9 @@ cargo fmt --all -- --check
 
 step "cargo clippy (native and wasm32)"
 cargo clippy --quiet --workspace --all-targets -- -D warnings
+# The entry points the fuzz targets use exist only under the `fuzzing` features.
+cargo clippy --quiet -p expressconsent-sdk -p expressconsent-server \
+  --features expressconsent-sdk/fuzzing,expressconsent-server/fuzzing --lib -- -D warnings
 cargo clippy --quiet -p expressconsent-sdk --target wasm32-unknown-unknown --all-targets -- -D warnings
 # The size build of the SDK, without the standard library (scripts/build-sdk.sh).
 cargo clippy --quiet -p expressconsent-sdk --target wasm32-unknown-unknown --no-default-features --lib -- -D warnings
