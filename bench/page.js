@@ -1,8 +1,9 @@
-// Builds a synthetic lead-generation page of about `target` DOM nodes (elements + text)
-// in the current document: a styled header, repeated form sections with typed values,
-// lists, nested styled blocks and a web component with an open shadow root. Runs in the
-// browser (page.addInitScript / evaluate); returns the node count it reached.
-globalThis.buildBenchPage = function buildBenchPage(target) {
+// Builds a synthetic lead-generation page of about `target` DOM nodes (elements + text),
+// or of `target` elements when `what` is "elements", in the current document: a styled
+// header, repeated form sections with typed values, lists, nested styled blocks and a web
+// component with an open shadow root. Runs in the browser (page.addInitScript /
+// evaluate); returns the count it reached.
+globalThis.buildBenchPage = function buildBenchPage(target, what = "nodes") {
   document.head.insertAdjacentHTML(
     "beforeend",
     `<style>
@@ -28,7 +29,8 @@ globalThis.buildBenchPage = function buildBenchPage(target) {
       },
     );
   }
-  const count = () => document.getElementsByTagName("*").length + textNodes();
+  const elements = () => document.getElementsByTagName("*").length;
+  const count = () => elements() + (what === "elements" ? 0 : textNodes());
   const textNodes = () => {
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
     let n = 0;

@@ -1,13 +1,20 @@
-// The SDK's speed and size, measured against rrweb-snapshot in the same Chromium run.
-// Run through `npm run bench` (scripts/bench.sh builds first). Options: --runs N (default 15);
-// --only snapshot (just the snapshot-speed table, no server needed); --only load (just the
-// transfer size and the load time); --sizes 10000,50000;
+// The SDK's speed and size, measured against rrweb-snapshot in the same Chromium run, and
+// what one server holds. Run through `npm run bench` (scripts/bench.sh builds first).
+// Options: --runs N (default 15); --only snapshot (just the snapshot-speed table, no server
+// needed); --only capture (captureCDR split into its steps, bench/capture.mjs); --only flood
+// (captures and claims under a flood, bench/flood.mjs); --only load (just the transfer size
+// and the load time); --sizes 10000,50000; --flood-seconds N (default 10); --flood-modes
+// full,normal (SQLite synchronous modes to compare; "default" for server builds that
+// predate the setting);
 // --pkg DIR (the built SDK to time instead of pkg/, to compare two builds); --loads N (page
 // loads for the load-time figure, default 15).
 import { readFile } from "node:fs/promises";
 import { createServer, get } from "node:http";
 import { join } from "node:path";
-import { launchBrowser, ROOT, startServer } from "../tests/e2e/helpers.mjs";
+import { launchBrowser, ROOT } from "../tests/e2e/helpers.mjs";
+import { captureSplit, printCaptureSplit } from "./capture.mjs";
+import { floodBench, printFlood } from "./flood.mjs";
+import { startBenchServer as startServer } from "./server.mjs";
 
 const RUNS = Number(process.argv[process.argv.indexOf("--runs") + 1]) || 15;
 const flag = (name) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
@@ -15,6 +22,9 @@ const ONLY = flag("--only");
 const PKG = flag("--pkg") ?? join(ROOT, "pkg");
 const LOADS = Number(flag("--loads")) || 15;
 const SIZES = flag("--sizes")?.split(",").map(Number) ?? [1_000, 10_000, 50_000];
+const FLOOD_SECONDS = Number(flag("--flood-seconds")) || 10;
+const FLOOD_MODES = flag("--flood-modes")?.split(",") ?? ["full", "normal"];
+const runs = (part) => !ONLY || ONLY === part;
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -23,7 +33,10 @@ const median = (xs) => {
 const ms = (x) => `${x.toFixed(1)} ms`;
 const kb = (x) => `${(x / 1024).toFixed(1)} KB`;
 
-/** Serves the built SDK (pkg/), rrweb-snapshot and the page builder on one origin. */
+/**
+ * Serves the built SDK (pkg/), rrweb-snapshot and the page builder on one origin, and
+ * `POST /sink`, which reads a body and answers `{}` (the upload step's yardstick).
+ */
 async function serveBenchFiles() {
   const files = {
     "/": ["text/html", "<!DOCTYPE html><html><head><title>bench</title></head><body></body></html>"],
@@ -33,6 +46,10 @@ async function serveBenchFiles() {
     "/pkg/expressconsent_sdk_bg.wasm": ["application/wasm", await readFile(join(PKG, "expressconsent_sdk_bg.wasm"))],
   };
   const server = createServer((req, res) => {
+    if (req.method === "POST" && req.url === "/sink") {
+      req.resume();
+      return req.on("end", () => res.writeHead(200, { "content-type": "application/json" }).end("{}"));
+    }
     const file = files[new URL(req.url, "http://x").pathname];
     if (!file) return res.writeHead(404).end();
     res.writeHead(200, { "content-type": file[0] }).end(file[1]);
@@ -193,7 +210,7 @@ const browser = await launchBrowser();
 const files = await serveBenchFiles();
 try {
   console.log(`Chromium ${browser.version()}, ${RUNS} runs each, medians.\n`);
-  if (ONLY !== "load") {
+  if (runs("snapshot")) {
     console.log("Snapshot step: ours (snapshotForBench) vs rrweb-snapshot snapshot()");
     console.log("| page | DOM nodes | ours | rrweb | ours / rrweb | ours bytes | rrweb JSON bytes |");
     console.log("|---|---|---|---|---|---|---|");
@@ -211,11 +228,15 @@ try {
 
   }
 
-  if (ONLY !== "snapshot") {
-    if (ONLY !== "load") {
-      const e2e = await captureEndToEnd(browser);
-      console.log(`\ncaptureCDR end to end on the demo form (real server, autoShare): median ${ms(median(e2e))}, max ${ms(Math.max(...e2e))}`);
-    }
+  if (runs("capture")) {
+    const e2e = await captureEndToEnd(browser);
+    console.log(`\ncaptureCDR end to end on the demo form (real server, autoShare): median ${ms(median(e2e))}, max ${ms(Math.max(...e2e))}`);
+    printCaptureSplit(await captureSplit(browser, files.url, RUNS));
+  }
+
+  if (runs("flood")) printFlood(await floodBench({ seconds: FLOOD_SECONDS, modes: FLOOD_MODES }));
+
+  if (runs("load")) {
 
     const server = await startServer();
     try {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Idempotent set-up for `npm start` and `npm test` on a fresh machine with Rust and Node:
-# the wasm target, wasm-pack, wasm-bindgen-cli matching Cargo.lock, npm packages (binaryen's
-# wasm-opt, playwright-core), and Debian's Chromium, ChromeDriver, zopfli and PostgreSQL.
+# the wasm target, wasm-pack, wasm-bindgen-cli matching Cargo.lock, cargo-fuzz, npm packages
+# (binaryen's wasm-opt, playwright-core), and Debian's Chromium, ChromeDriver, zopfli and
+# PostgreSQL.
 # Each step checks first, so a second run takes a few seconds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,6 +30,13 @@ have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
 if [ "$have" != "$want" ]; then
   step "installing wasm-bindgen-cli $want (about 2 minutes)"
   cargo install --locked wasm-bindgen-cli --version "$want"
+fi
+
+# The fuzz targets (scripts/fuzz.sh). cargo-fuzz drives nightly flags, which the stable
+# toolchain takes under RUSTC_BOOTSTRAP=1; installing it needs no nightly.
+if ! cargo fuzz --version >/dev/null 2>&1; then
+  step "installing cargo-fuzz (about 2 minutes)"
+  cargo install --locked cargo-fuzz
 fi
 
 missing=()

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `npm test`: set up, then every test — formatting and lints, Rust unit and integration tests,
-# the SDK's tests in headless Chromium, and the end-to-end tests against the real server.
+# the SDK's tests in headless Chromium, the end-to-end tests against the real server, and a
+# short run of every fuzz target.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
@@ -14,6 +15,9 @@ cargo fmt --all -- --check
 
 step "cargo clippy (native and wasm32)"
 cargo clippy --quiet --workspace --all-targets -- -D warnings
+# The entry points the fuzz targets use exist only under the `fuzzing` features.
+cargo clippy --quiet -p expressconsent-sdk -p expressconsent-server \
+  --features expressconsent-sdk/fuzzing,expressconsent-server/fuzzing --lib -- -D warnings
 cargo clippy --quiet -p expressconsent-sdk --target wasm32-unknown-unknown --all-targets -- -D warnings
 # The size build of the SDK, without the standard library (scripts/build-sdk.sh).
 cargo clippy --quiet -p expressconsent-sdk --target wasm32-unknown-unknown --no-default-features --lib -- -D warnings
@@ -41,5 +45,8 @@ bash scripts/schemathesis.sh sqlite postgres
 
 step "end-to-end tests (real server, real Chromium)"
 node --test --test-concurrency=1 tests/e2e/
+
+step "fuzzing: every cargo-fuzz target for 25 s (scripts/fuzz.sh)"
+bash scripts/fuzz.sh 25
 
 step "all tests passed"

@@ -128,3 +128,56 @@ pub fn snapshot_for_bench() -> Result<f64, JsValue> {
     let snapshot = snapshot::capture().map_err(|e| e.to_js())?;
     Ok(snapshot.html.len() as f64)
 }
+
+/// The snapshot rewriter's pure-Rust core on `source` (a page's serialization, starting
+/// at `<html>`) with URLs resolved against `base`, answered by a page that has nothing
+/// live: no form state, sheets, canvases, frames or shadow roots. For the cargo-fuzz
+/// targets in `fuzz/`, which look for panics, hangs and runaway allocation; only with the
+/// `fuzzing` feature, never in the shipped SDK.
+#[cfg(feature = "fuzzing")]
+pub fn rewrite_for_fuzzing(source: &str, base: &str) -> String {
+    snapshot::rewrite::rewrite(source, base, &mut fuzzing::NoLivePage).html
+}
+
+#[cfg(feature = "fuzzing")]
+mod fuzzing {
+    use crate::prelude::*;
+    use crate::snapshot::rewrite::{Canvas, Field, LinkSheet, Page};
+
+    /// A page that answers every question with "nothing special".
+    pub struct NoLivePage;
+
+    impl Page for NoLivePage {
+        fn shadow_root(&mut self, _: usize, _: usize) -> Option<usize> {
+            None
+        }
+        fn scroll(&mut self, _: usize, _: usize) -> Option<(f64, f64)> {
+            None
+        }
+        fn field(&mut self, _: usize, _: usize) -> Field {
+            Field::Other
+        }
+        fn style(&mut self, _: usize, _: usize) -> Option<String> {
+            None
+        }
+        fn link_sheet(&mut self, _: usize, _: usize) -> LinkSheet {
+            LinkSheet::Keep
+        }
+        fn current_src(&mut self, _: usize, _: usize) -> Option<String> {
+            None
+        }
+        fn canvas(&mut self, _: usize, _: usize) -> Option<Canvas> {
+            None
+        }
+        fn iframe(&mut self, _: usize, _: usize) -> Option<String> {
+            None
+        }
+        fn adopted(&mut self, _: usize) -> Option<String> {
+            None
+        }
+        fn element_count(&self, _: usize) -> usize {
+            0
+        }
+        fn warn(&mut self, _: String) {}
+    }
+}

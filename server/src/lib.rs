@@ -18,6 +18,8 @@ pub mod demo;
 pub mod envelope;
 pub mod error;
 pub mod evidence;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 pub mod guard;
 pub mod host;
 pub mod ids;

@@ -26,6 +26,10 @@ mod html;
 mod live;
 mod media;
 mod privacy;
+// Public only for the fuzz targets (`rewrite_for_fuzzing` in lib.rs).
+#[cfg(feature = "fuzzing")]
+pub mod rewrite;
+#[cfg(not(feature = "fuzzing"))]
 mod rewrite;
 mod scrolls;
 mod sheets;

@@ -6,6 +6,15 @@
 //! billing are not decided here but in [`crate::rules`]; this layer reads the inputs and
 //! writes the outcome inside one transaction. Errors are plain [`sqlx::Error`]s; the HTTP
 //! layer maps them.
+//!
+//! On SQLite every commit is durable before it is acknowledged (`synchronous = FULL`: the
+//! write-ahead log is synced at each commit, so a CDR whose capture was answered survives
+//! a power cut); `?synchronous=normal` in the URL trades the last commits before a power
+//! cut for speed (the bench measures both). SQLite has one writer at a time, so the
+//! read-decide-write transactions ([`Db::begin_write`]) queue for one dedicated connection
+//! in this process, first come first served, instead of several connections polling for
+//! the file's write lock with the busy handler's sleeps (up to 100 ms each), which is what
+//! made claim latency spike under a capture flood. Reads use a pool of their own.
 
 pub mod access;
 pub mod billing;
@@ -50,6 +59,9 @@ pub enum OpenError {
     /// The URL names no supported database.
     #[error("unsupported database URL {0:?}: use sqlite://… or postgres://…")]
     UnsupportedUrl(String),
+    /// The SQLite URL's `synchronous` parameter is neither `full` nor `normal`.
+    #[error("unsupported synchronous={0:?} in the database URL: use full (the default) or normal")]
+    Synchronous(String),
     /// Connecting failed.
     #[error("cannot connect to the database: {0}")]
     Connect(#[from] sqlx::Error),
@@ -62,8 +74,63 @@ pub enum OpenError {
 #[derive(Debug, Clone)]
 pub struct Db {
     pool: AnyPool,
+    /// Where [`Db::begin_write`] transactions run: on SQLite one connection of its own,
+    /// on PostgreSQL the same pool.
+    writer: AnyPool,
     backend: Backend,
 }
+
+/// How SQLite syncs commits to disk, from the URL's `synchronous` parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Synchronous {
+    /// The default: every commit is on disk before it is acknowledged.
+    Full,
+    /// WAL's `NORMAL`: commits are synced at checkpoints, so a power cut (not a crash of
+    /// the process) may lose the last ones.
+    Normal,
+}
+
+impl Synchronous {
+    /// Removes a `synchronous=full|normal` query parameter from a SQLite URL (sqlx itself
+    /// refuses parameters it does not know) and returns the rest with the setting.
+    pub fn split_url(url: &str) -> Result<(String, Self), OpenError> {
+        let Some((base, query)) = url.split_once('?') else {
+            return Ok((url.to_owned(), Self::Full));
+        };
+        let mut setting = Self::Full;
+        let mut kept = Vec::new();
+        for pair in query.split('&').filter(|p| !p.is_empty()) {
+            match pair.split_once('=') {
+                Some((key, value)) if key.eq_ignore_ascii_case("synchronous") => {
+                    setting = match value.to_ascii_lowercase().as_str() {
+                        "full" => Self::Full,
+                        "normal" => Self::Normal,
+                        _ => return Err(OpenError::Synchronous(value.into())),
+                    }
+                }
+                _ => kept.push(pair),
+            }
+        }
+        let rest = match kept.is_empty() {
+            true => base.to_owned(),
+            false => format!("{base}?{}", kept.join("&")),
+        };
+        Ok((rest, setting))
+    }
+
+    fn pragma(self) -> &'static str {
+        match self {
+            Self::Full => "PRAGMA synchronous = FULL",
+            Self::Normal => "PRAGMA synchronous = NORMAL",
+        }
+    }
+}
+
+/// Read connections on SQLite: every claim and capture also authenticates and looks up
+/// while others write, and WAL lets those reads run beside the one writer.
+const SQLITE_READERS: u32 = 16;
+/// Connections on PostgreSQL, readers and writers together.
+const POSTGRES_CONNECTIONS: u32 = 16;
 
 impl Db {
     /// Connects and applies pending migrations. Several processes (the server and the CLI)
@@ -73,26 +140,30 @@ impl Db {
         let backend =
             Backend::from_url(url).ok_or_else(|| OpenError::UnsupportedUrl(url.into()))?;
         install_default_drivers();
-        let pool = AnyPoolOptions::new()
-            .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
-            .after_connect(move |conn, _meta| {
-                Box::pin(async move {
-                    if backend == Backend::Sqlite {
-                        conn.execute("PRAGMA journal_mode = WAL").await?;
-                        conn.execute("PRAGMA busy_timeout = 5000").await?;
-                        conn.execute("PRAGMA foreign_keys = ON").await?;
-                        conn.execute("PRAGMA synchronous = NORMAL").await?;
-                    }
-                    Ok(())
-                })
-            })
-            .connect(url)
-            .await?;
-        match backend {
-            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await?,
-            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
-        }
-        Ok(Self { pool, backend })
+        let (pool, writer) = match backend {
+            Backend::Sqlite => {
+                let (url, synchronous) = Synchronous::split_url(url)?;
+                let writer = sqlite_pool(1, synchronous).connect(&url).await?;
+                sqlx::migrate!("./migrations/sqlite").run(&writer).await?;
+                let readers = sqlite_pool(SQLITE_READERS, synchronous)
+                    .connect(&url)
+                    .await?;
+                (readers, writer)
+            }
+            Backend::Postgres => {
+                let pool = AnyPoolOptions::new()
+                    .max_connections(POSTGRES_CONNECTIONS)
+                    .connect(url)
+                    .await?;
+                sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+                (pool.clone(), pool)
+            }
+        };
+        Ok(Self {
+            pool,
+            writer,
+            backend,
+        })
     }
 
     /// The default database: a SQLite file in the data folder, created when missing.
@@ -121,15 +192,31 @@ impl Db {
     /// or an upsert that re-checks the row it conflicts with.
     pub async fn begin_write(&self) -> Result<Transaction<'static, Any>, sqlx::Error> {
         match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await,
             Backend::Postgres => self.pool.begin().await,
         }
     }
 
-    /// Closes the pool, waiting for connections to be returned.
+    /// Closes the pools, waiting for connections to be returned.
     pub async fn close(&self) {
         self.pool.close().await;
+        self.writer.close().await;
     }
+}
+
+/// A SQLite pool of `size` connections, each set up the same way.
+fn sqlite_pool(size: u32, synchronous: Synchronous) -> AnyPoolOptions {
+    AnyPoolOptions::new()
+        .max_connections(size)
+        .after_connect(move |conn, _meta| {
+            Box::pin(async move {
+                conn.execute("PRAGMA journal_mode = WAL").await?;
+                conn.execute("PRAGMA busy_timeout = 5000").await?;
+                conn.execute("PRAGMA foreign_keys = ON").await?;
+                conn.execute(synchronous.pragma()).await?;
+                Ok(())
+            })
+        })
 }
 
 /// Current time in epoch milliseconds, the unit of every time column.
@@ -181,4 +268,57 @@ fn is_contention(err: &sqlx::Error) -> bool {
     // SQLite: 5 BUSY, 517 BUSY_SNAPSHOT, 6 LOCKED; PostgreSQL: 40001, 40P01.
     matches!(code, "5" | "517" | "6" | "262" | "40001" | "40P01")
         || db.message().contains("database is locked")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn synchronous_of(pool: &AnyPool) -> i64 {
+        let row = sqlx::query("PRAGMA synchronous")
+            .fetch_one(pool)
+            .await
+            .expect("PRAGMA synchronous");
+        sqlx::Row::try_get::<i64, _>(&row, 0).expect("a number")
+    }
+
+    #[tokio::test]
+    async fn a_sqlite_database_syncs_every_commit_unless_its_url_says_normal() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let url = Db::default_url(dir.path());
+        let db = Db::open(&url).await.expect("open");
+        // 2 is FULL, 1 NORMAL; both pools, readers and the writer, are set.
+        assert_eq!(synchronous_of(&db.writer).await, 2);
+        assert_eq!(synchronous_of(&db.pool).await, 2);
+        db.close().await;
+
+        let db = Db::open(&format!("{url}&synchronous=normal"))
+            .await
+            .expect("open with synchronous=normal");
+        assert_eq!(synchronous_of(&db.writer).await, 1);
+        assert_eq!(synchronous_of(&db.pool).await, 1);
+        db.close().await;
+    }
+
+    #[test]
+    fn the_synchronous_parameter_is_taken_out_of_the_url_and_nothing_else() {
+        let split = |url: &str| Synchronous::split_url(url).map_err(|e| e.to_string());
+        assert_eq!(
+            split("sqlite:///d/x.db?mode=rwc"),
+            Ok(("sqlite:///d/x.db?mode=rwc".into(), Synchronous::Full))
+        );
+        assert_eq!(
+            split("sqlite:///d/x.db?synchronous=NORMAL&mode=rwc"),
+            Ok(("sqlite:///d/x.db?mode=rwc".into(), Synchronous::Normal))
+        );
+        assert_eq!(
+            split("sqlite:///d/x.db?mode=rwc&synchronous=full"),
+            Ok(("sqlite:///d/x.db?mode=rwc".into(), Synchronous::Full))
+        );
+        assert_eq!(
+            split("sqlite:///d/x.db?synchronous=normal"),
+            Ok(("sqlite:///d/x.db".into(), Synchronous::Normal))
+        );
+        assert!(split("sqlite:///d/x.db?synchronous=off").is_err());
+    }
 }

@@ -1,0 +1,191 @@
+// What one server holds: captures accepted per second from many addresses while a flood
+// from one address is being refused, and the latency of share-link claims meanwhile (16
+// concurrent claimers, SQLite), once with `synchronous=FULL` (the server's default) and
+// once with NORMAL, to show what durability costs. Run by bench/run.mjs (`--only flood`).
+//
+// Every request goes to the server on 127.0.0.1. The server trusts 127.0.0.1 as a proxy
+// (EC_TRUSTED_PROXIES), so an `X-Forwarded-For` header names the client address it
+// rate-limits: one documentation address (198.51.100.7) for the flood, a rotating set of
+// documentation addresses (192.0.2.0/24, 203.0.113.0/24) for the consumers. The per-cid
+// limit is lifted (EC_CAPTURE_RATE_PER_CID=0) because the bench sends every consumer's
+// capture for one org, where a real server receives many orgs' captures; the per-address
+// limit is the default. Before the rate limits exist the flood is simply accepted: the
+// bench prints what it sees.
+import { randomUUID } from "node:crypto";
+import { gzipSync } from "node:zlib";
+import { serverBuild, startBenchServer } from "./server.mjs";
+
+const FLOOD_ADDRESS = "198.51.100.7";
+const CLAIMERS = 16;
+
+export const percentile = (xs, p) => {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
+};
+
+/** A lead form's snapshot of about `bytes` characters: what a consumer's capture carries. */
+function snapshotHtml(bytes) {
+  const section = (i) =>
+    `<section><h2>Paso ${i}</h2><form><label>Nombre <input name="n${i}" value="Persona ${i}"></label>` +
+    `<label>Correo <input type="email" name="e${i}" value="p${i}@example.org"></label>` +
+    `<select name="s${i}"><option selected>A</option><option>B</option></select>` +
+    `<ul>${Array.from({ length: 6 }, (_, k) => `<li><a href="https://leads.example/i/${i}/${k}">Item ${k}</a></li>`).join("")}</ul></form></section>`;
+  let body = "";
+  for (let i = 0; body.length < bytes; i++) body += section(i);
+  return `<!DOCTYPE html><html><head><title>Solicitud</title><style>body{font:15px sans-serif}</style></head><body>` +
+    `<p data-ec-disclosure="tcpa">Al hacer clic acepto recibir llamadas.</p>` +
+    `<input type="checkbox" checked data-ec-consent-checkbox data-ec-consent-for="tcpa">${body}` +
+    `<button data-ec-submit>Enviar</button></body></html>`;
+}
+
+/** The gzip body of one capture, as the SDK sends it. */
+function captureBody(html, autoShare) {
+  const request = {
+    idempotencyKey: randomUUID(),
+    packageId: `pkg_${randomUUID().replaceAll("-", "")}`,
+    ...(autoShare ? { autoShare: {} } : {}),
+    page: { url: "http://127.0.0.1/apply", title: "Solicitud", userAgent: "bench", language: "es-ES" },
+    snapshot: { html, scrollX: 0, scrollY: 0 },
+    disclosures: [{ id: "tcpa", text: "Al hacer clic acepto recibir llamadas.", rendered: true, inViewport: true, opacity: 1, fontSizePx: 15, contrastRatio: 12 }],
+    consentCheckboxes: [{ consentFor: "tcpa", checked: true }],
+    trigger: { tagName: "button", eventType: "click", isTrusted: true, isTaggedSubmit: true },
+    telemetry: {},
+    sdkVersion: "bench",
+  };
+  return gzipSync(JSON.stringify(request));
+}
+
+async function postCapture(server, html, address, { autoShare = false } = {}) {
+  const res = await fetch(`${server.baseUrl}/v1/captures?cid=${server.generator.orgId}`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      "content-encoding": "gzip",
+      origin: "http://127.0.0.1",
+      "x-forwarded-for": address,
+    },
+    body: captureBody(html, autoShare),
+  });
+  const body = await res.json().catch(() => undefined);
+  return { status: res.status, body };
+}
+
+async function claim(server, shareUrl) {
+  const res = await fetch(shareUrl, { method: "POST", headers: { "x-api-key": server.buyer.apiKey } });
+  await res.arrayBuffer();
+  return res.status;
+}
+
+/** Runs `fn` in `concurrency` loops until `ms` have passed; each result is `[status, ms]`. */
+async function loops(concurrency, ms, fn) {
+  const out = [];
+  const end = performance.now() + ms;
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, worker) => {
+      for (let n = 0; performance.now() < end; n++) {
+        const start = performance.now();
+        let status;
+        try {
+          status = await fn(worker, n);
+        } catch {
+          status = "no answer";
+        }
+        out.push([status, performance.now() - start]);
+      }
+    }),
+  );
+  return out;
+}
+
+const consumerAddress = (() => {
+  let n = 0;
+  return () => {
+    n++;
+    return `${n % 2 ? "192.0.2" : "203.0.113"}.${1 + (n >> 1) % 254}`;
+  };
+})();
+
+const count = (results, pred) => results.filter(([s]) => pred(s)).length;
+const statuses = (results) => {
+  const by = {};
+  for (const [s] of results) by[s] = (by[s] ?? 0) + 1;
+  return Object.entries(by).map(([s, n]) => `${s}: ${n}`).join(", ");
+};
+
+/**
+ * One server per synchronous mode: claims alone, then claims during the flood. Returns a
+ * row of figures per mode.
+ */
+export async function floodBench({ seconds = 10, modes = ["full", "normal"], floodLoops = 16, consumerLoops = 8, snapshotBytes = 30_000 } = {}) {
+  // (modes may also hold "default": the server's own default, see bench/server.mjs)
+  const html = snapshotHtml(snapshotBytes);
+  const rows = [];
+  for (const synchronous of modes) {
+    const server = await startBenchServer({
+      synchronous,
+      env: { EC_TRUSTED_PROXIES: "127.0.0.1/32", EC_CAPTURE_RATE_PER_CID: "0" },
+    });
+    try {
+      // Share links for the claimers, from consumer captures with autoShare.
+      const shares = [];
+      await Promise.all(
+        Array.from({ length: 8 }, async () => {
+          while (shares.length < 256) {
+            const { status, body } = await postCapture(server, html, consumerAddress(), { autoShare: true });
+            if (status !== 200) throw new Error(`setting up share links: capture answered ${status}: ${JSON.stringify(body)}`);
+            shares.push(body.data.shareUrl);
+          }
+        }),
+      );
+      let next = 0;
+      const claimOne = () => claim(server, shares[next++ % shares.length]);
+
+      const alone = await loops(CLAIMERS, (seconds * 1000) / 2, claimOne);
+      const [claims, consumers, flood] = await Promise.all([
+        loops(CLAIMERS, seconds * 1000, claimOne),
+        loops(consumerLoops, seconds * 1000, async () => (await postCapture(server, html, consumerAddress())).status),
+        loops(floodLoops, seconds * 1000, async () => (await postCapture(server, html, FLOOD_ADDRESS)).status),
+      ]);
+      const ok = (s) => s === 200;
+      const latencies = (rs) => rs.filter(([s]) => ok(s)).map(([, ms]) => ms);
+      rows.push({
+        synchronous,
+        aloneP50: percentile(latencies(alone), 50),
+        aloneP99: percentile(latencies(alone), 99),
+        claimsOk: count(claims, ok),
+        claimsFailed: claims.length - count(claims, ok),
+        claimP50: percentile(latencies(claims), 50),
+        claimP99: percentile(latencies(claims), 99),
+        claimMax: Math.max(...latencies(claims)),
+        consumerPerSecond: count(consumers, ok) / seconds,
+        consumerStatuses: statuses(consumers),
+        consumerP99: percentile(latencies(consumers), 99),
+        floodSent: flood.length,
+        floodStatuses: statuses(flood),
+        floodPerSecond: flood.length / seconds,
+      });
+    } finally {
+      await server.stop();
+    }
+  }
+  return { rows, seconds, floodLoops, consumerLoops, snapshotBytes: html.length };
+}
+
+/** Prints floodBench's figures. */
+export function printFlood({ rows, seconds, floodLoops, consumerLoops, snapshotBytes }) {
+  const ms = (x) => `${x.toFixed(1)} ms`;
+  console.log(
+    `\nWhat one server holds (${serverBuild()} server, SQLite, ${seconds} s each; a flood of ${floodLoops} concurrent uploads from one address, ` +
+      `${consumerLoops} concurrent consumer uploads from rotating addresses, ${CLAIMERS} concurrent claimers; captures of ${(snapshotBytes / 1024).toFixed(0)} KB of snapshot, gzip):`,
+  );
+  console.log("| synchronous | claims alone p50 / p99 | claims during flood p50 / p99 / max | consumer captures accepted/s (p99) | flood requests/s: statuses |");
+  console.log("|---|---|---|---|---|");
+  for (const r of rows) {
+    console.log(
+      `| ${r.synchronous.toUpperCase()} | ${ms(r.aloneP50)} / ${ms(r.aloneP99)} | ${ms(r.claimP50)} / **${ms(r.claimP99)}** / ${ms(r.claimMax)}` +
+        `${r.claimsFailed ? ` (${r.claimsFailed} failed)` : ""} | ${r.consumerPerSecond.toFixed(0)} (${ms(r.consumerP99)}; ${r.consumerStatuses}) | ` +
+        `${r.floodPerSecond.toFixed(0)}: ${r.floodStatuses} |`,
+    );
+  }
+}
