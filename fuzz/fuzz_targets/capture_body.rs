@@ -1,5 +1,5 @@
 //! `POST /v1/captures`' body handling on arbitrary bytes: the byte limit, decompression,
-//! JSON parsing and every limit of `validate`. It must never panic, never allocate without
+//! JSON parsing, every limit, the snapshot check and the consent facts. It must never panic, never allocate without
 //! bound (a gzip bomb stops at the limit), and refuse bad input only as the client's
 //! fault: `INVALID_ARGUMENT` or `PAYLOAD_TOO_LARGE`, never a 500 that the SDK would retry.
 //!
@@ -9,19 +9,11 @@
 #![no_main]
 
 use std::io::Write as _;
-use std::sync::LazyLock;
 
 use expressconsent_protocol::ErrorCode;
 use flate2::write::GzEncoder;
 use flate2::Compression;
 use libfuzzer_sys::fuzz_target;
-use tokio::runtime::Runtime;
-
-static RUNTIME: LazyLock<Runtime> = LazyLock::new(|| {
-    tokio::runtime::Builder::new_current_thread()
-        .build()
-        .expect("a current-thread runtime")
-});
 
 fuzz_target!(|data: &[u8]| {
     let Some((&mode, rest)) = data.split_first() else {
@@ -37,9 +29,7 @@ fuzz_target!(|data: &[u8]| {
         2 => ("gzip", rest.to_vec()),
         _ => ("deflate", rest.to_vec()),
     };
-    let outcome = RUNTIME.block_on(expressconsent_server::fuzzing::capture_body(
-        encoding, &body,
-    ));
+    let outcome = expressconsent_server::fuzzing::capture_body(encoding, &body);
     if let Err(err) = outcome {
         let code = err.code();
         assert!(
