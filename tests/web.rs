@@ -15,10 +15,10 @@ mod capture;
 mod consent;
 #[path = "web/helpers.rs"]
 mod helpers;
-#[path = "web/property.rs"]
-mod property;
 #[path = "web/limits.rs"]
 mod limits;
+#[path = "web/property.rs"]
+mod property;
 #[path = "web/snapshot.rs"]
 mod snapshot;
 #[path = "web/telemetry.rs"]

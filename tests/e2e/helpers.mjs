@@ -28,9 +28,10 @@ export const CHROMIUM_ARGS = [
 
 /**
  * Starts `expressconsent-server serve --demo` on 127.0.0.1:0 with a fresh data folder and
- * resolves once it prints its address. `stop()` ends it and removes the folder.
+ * resolves once it prints its address. `stop()` ends it and removes the folder. `env`
+ * adds or overrides variables (e.g. `{ EC_CAPTURE_RATE_PER_IP: "0" }`).
  */
-export async function startServer() {
+export async function startServer({ env = {} } = {}) {
   const dataDir = await mkdtemp(join(tmpdir(), "ec-e2e-"));
   const child = spawn(SERVER_BIN, ["serve", "--demo"], {
     cwd: ROOT,
@@ -41,6 +42,7 @@ export async function startServer() {
       EC_SDK_DIR: join(ROOT, "pkg"),
       EC_WWW_DIR: join(ROOT, "www"),
       RUST_LOG: process.env.RUST_LOG ?? "warn",
+      ...env,
     },
     stdio: ["ignore", "pipe", "inherit"],
   });

@@ -44,6 +44,11 @@ pub fn safe_attrs<'a>(tag: &StartTag<'a>, base: &str) -> Attrs<'a> {
         if starts("on") || is("srcdoc") || starts("data-ec-scroll") {
             continue;
         }
+        // An SVG `<set>`/`<animate>` of an `on*` attribute would install a handler: without
+        // its target the animation does nothing.
+        if is("attributename") && value.is_some_and(|v| is_handler_name(&html::unescape(v))) {
+            continue;
+        }
         let Some(value) = value else {
             attrs.push((Cow::Borrowed(name), None));
             continue;
@@ -55,7 +60,7 @@ pub fn safe_attrs<'a>(tag: &StartTag<'a>, base: &str) -> Attrs<'a> {
         }
         let rewritten = if URL_ATTRS.iter().any(|url| is(url)) {
             let url = html::unescape(value);
-            if is_script_url(&url) {
+            if is_script_url(&url) || (opens_as_document(tag.name, name) && is_document_url(&url)) {
                 continue;
             }
             let resolved = resolve(base, &url);
@@ -165,6 +170,57 @@ fn has_url(css: &str) -> bool {
 pub fn is_script_value(name: &str, value: &str) -> bool {
     is_script_url(value)
         || (name.eq_ignore_ascii_case("values") && value.split(';').any(is_script_url))
+}
+
+/// Whether an animation's `attributeName` names an event handler, read as the server's
+/// checker reads it (trimmed, any case).
+fn is_handler_name(value: &str) -> bool {
+    value
+        .trim()
+        .get(..2)
+        .is_some_and(|p| p.eq_ignore_ascii_case("on"))
+}
+
+/// Whether `attribute` of `element` opens its URL as a document (a link followed, a frame
+/// loaded, a form sent): there a `data:` document would run its own scripts.
+fn opens_as_document(element: &str, attribute: &str) -> bool {
+    let el = |names: &[&str]| names.iter().any(|n| element.eq_ignore_ascii_case(n));
+    if attribute.eq_ignore_ascii_case("href") || attribute.eq_ignore_ascii_case("xlink:href") {
+        el(&["a", "area", "base"])
+    } else if attribute.eq_ignore_ascii_case("src") {
+        el(&["iframe", "frame"])
+    } else {
+        attribute.eq_ignore_ascii_case("action") || attribute.eq_ignore_ascii_case("formaction")
+    }
+}
+
+/// Whether `url` is a `data:` URL of a type browsers render as a document (HTML, XHTML,
+/// SVG, any XML), read as the server's checker reads it: the scheme as a URL parser reads
+/// it, the media type up to `,` or `;`, trimmed, any case.
+pub fn is_document_url(url: &str) -> bool {
+    // Only the scheme and the media type are read, never a (long) payload.
+    let head: String = url
+        .trim_start_matches(|c: char| c <= ' ')
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .take_while(|c| !matches!(c, ',' | ';'))
+        .collect();
+    let Some(kind) = head
+        .get(..5)
+        .filter(|s| s.eq_ignore_ascii_case("data:"))
+        .and_then(|_| head.get(5..))
+    else {
+        return false;
+    };
+    let kind = kind.trim().to_ascii_lowercase();
+    [
+        "text/html",
+        "application/xhtml+xml",
+        "text/xml",
+        "application/xml",
+    ]
+    .contains(&kind.as_str())
+        || kind.ends_with("+xml")
 }
 
 /// Whether a URL attribute would run script, read the way browsers parse URLs: tabs and

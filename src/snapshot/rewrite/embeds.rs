@@ -123,6 +123,52 @@ impl<'a> Pass<'a, '_> {
     }
 }
 
+/// A `<frameset>`, written as a `<div>`, lays out its frames in a grid of its `rows` and
+/// `cols` (`*` shares the rest, a bare number is pixels); the outermost fills the window.
+pub(super) fn frameset_layout(attrs: &mut Attrs<'_>, parent: Option<&str>) {
+    let mut css = String::from("display:grid;width:100%;height:");
+    css.push_str(
+        if parent.is_some_and(|p| p.eq_ignore_ascii_case("frameset")) {
+            "100%"
+        } else {
+            "100vh"
+        },
+    );
+    for (attr, property) in [
+        ("rows", ";grid-template-rows:"),
+        ("cols", ";grid-template-columns:"),
+    ] {
+        let Some(list) = attr_value(attrs, attr) else {
+            continue;
+        };
+        css.push_str(property);
+        for track in html::unescape(&list).split(',') {
+            let track = track.trim();
+            let number = track.trim_end_matches(['*', '%']);
+            // Only digits and dots reach the style: the value cannot break out of it.
+            if !number.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+                continue;
+            }
+            css.push(' ');
+            match track.strip_prefix(number) {
+                Some("*") => {
+                    css.push_str(if number.is_empty() { "1" } else { number });
+                    css.push_str("fr");
+                }
+                Some("%") => {
+                    css.push_str(number);
+                    css.push('%');
+                }
+                _ => {
+                    css.push_str(if number.is_empty() { "0" } else { number });
+                    css.push_str("px");
+                }
+            }
+        }
+    }
+    add_style(attrs, &css);
+}
+
 /// A `<link>` whose `rel` includes `stylesheet`.
 pub(super) fn is_stylesheet(tag: &StartTag<'_>) -> bool {
     tag.attr("rel").is_some_and(|rel| {

@@ -33,6 +33,7 @@ mod view;
 
 #[allow(unused_imports)]
 use crate::prelude::*;
+use alloc::borrow::Cow;
 use attrs::{safe_attrs, set_attr, Attrs};
 use open::{Open, Role};
 use trees::Counters;
@@ -255,6 +256,17 @@ impl<'a> Pass<'a, '_> {
                 }
                 None
             }
+            // A frameset page's frames become sandboxed iframes (a `<frame>` cannot be
+            // sandboxed) laid out as the frameset laid them out.
+            ("frame", _) => {
+                set_attr(&mut attrs, "sandbox", String::new());
+                attrs::add_style(&mut attrs, "width:100%;height:100%");
+                None
+            }
+            ("frameset", _) => {
+                embeds::frameset_layout(&mut attrs, self.stack.last().map(|o| o.name));
+                None
+            }
             // An <iframe> in SVG or MathML is no frame, but a parser that reads it as one
             // must find it sandboxed too.
             _ if name.eq_ignore_ascii_case("iframe") => {
@@ -282,7 +294,10 @@ impl<'a> Pass<'a, '_> {
             }
             self.pending_root = self.page.shadow_root(tree, index);
         }
-        self.emit_tag(name, attrs);
+        self.emit_tag(written_name(name), attrs);
+        if html_name == "frame" {
+            self.out.push_str("</iframe>");
+        }
         if let Some(text) = after_tag {
             self.out.push_str(&text);
         } else if matches!(html_name, "pre" | "listing")
@@ -372,7 +387,7 @@ impl<'a> Pass<'a, '_> {
             self.check_count(0);
         }
         self.out.push_str("</");
-        self.out.push_str(open.name);
+        self.out.push_str(written_name(open.name));
         self.out.push('>');
     }
 
@@ -394,6 +409,13 @@ impl<'a> Pass<'a, '_> {
         self.out.push('<');
         self.out.push_str(name);
         for (name, value) in attrs {
+            // A value a rule wrote (a live image source, say) passes the same gate as the
+            // page's own did in `safe_attrs`; `srcdoc` is a document, checked as one.
+            if let Some(Cow::Owned(value)) = &value {
+                if name != "srcdoc" && attrs::is_script_value(&name, value) {
+                    continue;
+                }
+            }
             self.out.push(' ');
             self.out.push_str(&name);
             self.out.push_str("=\"");
@@ -404,6 +426,20 @@ impl<'a> Pass<'a, '_> {
     }
 }
 
+/// The name an element is written under: a frameset page's `<frame>`s and `<frameset>`s
+/// become sandboxable iframes and the boxes that lay them out.
+fn written_name(name: &str) -> &str {
+    if name.eq_ignore_ascii_case("frame") {
+        "iframe"
+    } else if name.eq_ignore_ascii_case("frameset") {
+        "div"
+    } else {
+        name
+    }
+}
+
+#[cfg(test)]
+mod checker_tests;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod prop_tests;
 #[cfg(test)]

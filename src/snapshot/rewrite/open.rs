@@ -1,6 +1,6 @@
 //! What an open element means for everything inside it, decided from its start tag and its
 //! parent alone: whether it and its content are left out (scripts, `<noscript>`,
-//! templates, `<embed>`, `<meta http-equiv>`), masked, void, raw text, or SVG/MathML
+//! templates, `<embed>`, `<meta http-equiv>`; the tags of `<object>` and `<applet>`), masked, void, raw text, or SVG/MathML
 //! content — the last read the way the HTML parser will read the snapshot.
 //!
 //! The rewrite pass keeps one [`Open`] per element on its stack; the per-element rules may
@@ -181,7 +181,8 @@ impl<'a> Open<'a> {
             content,
             masked: parent.is_some_and(|o| o.masked) || tag.attr("data-ec-mask").is_some(),
             suppresses,
-            drops_tag: is("object"),
+            // Plugins are gone; their fallback content is what a browser shows today.
+            drops_tag: is("object") || is("applet"),
             uncounts: !foreign && is("template"),
             replaced_text: false,
             hides_content: false,

@@ -18,6 +18,8 @@ pub(super) struct FakePage {
     pub(super) holding_elements: Vec<(usize, usize)>,
     pub(super) asked_fields: Vec<(usize, usize)>,
     pub(super) warnings: Vec<String>,
+    /// What the live page says an `<img srcset>` shows, when not the usual chosen image.
+    pub(super) current_src: Option<String>,
 }
 
 impl Page for FakePage {
@@ -44,7 +46,12 @@ impl Page for FakePage {
             .map_or(LinkSheet::Keep, LinkSheet::Inline)
     }
     fn current_src(&mut self, _: usize, _: usize) -> Option<String> {
-        Some("https://leads.example/apply/chosen.png".to_owned())
+        let chosen = "https://leads.example/apply/chosen.png";
+        Some(
+            self.current_src
+                .clone()
+                .unwrap_or_else(|| chosen.to_owned()),
+        )
     }
     fn canvas(&mut self, _: usize, _: usize) -> Option<Canvas> {
         Some(Canvas {

@@ -117,7 +117,7 @@ fn videos_show_their_frame_and_blob_sources_become_data_urls() {
     let mut page = Viewed::default();
     let out = run(
         &mut page,
-        r#"<video autoplay="" src="blob:https://leads.example/live"></video><img src="blob:https://leads.example/gone"><embed src="blob:https://leads.example/live">"#,
+        r#"<video autoplay="" src="blob:https://leads.example/live"></video><img src="blob:https://leads.example/gone"><iframe src="blob:https://leads.example/live"></iframe>"#,
     );
     assert!(
         out.contains(r#"<video src="data:image/png;base64,BLOB" poster="data:image/jpeg;base64,FRAME"></video>"#),
@@ -125,7 +125,7 @@ fn videos_show_their_frame_and_blob_sources_become_data_urls() {
     );
     assert!(out.contains("<img>"), "a dead blob: URL is dropped: {out}");
     assert!(
-        out.contains(r#"<embed src="blob:https://leads.example/live">"#),
+        out.contains(r#"<iframe src="blob:https://leads.example/live""#),
         "only pictures and media are copied: {out}"
     );
     assert!(
