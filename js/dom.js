@@ -10,13 +10,6 @@ export function mapProperty(list, property) {
   return Array.from(list, (node) => node[property]);
 }
 
-// `list[i][property]` for every node, as numbers (NaN where not a number). Handed to the
-// wasm as a Vec<f64> by the glue: js-sys's typed-array copies check lengths with a panic
-// message that brings Rust's formatting code into the wasm.
-export function numbers(list, property) {
-  return Float64Array.from(list, (node) => node[property]);
-}
-
 // 1 where `list[i][property]` is set (neither null nor undefined), else 0.
 export function presence(list, property) {
   return Uint8Array.from(list, (node) => node[property] != null);

@@ -154,9 +154,6 @@ extern "C" {
     /// `list[i][property]` for every node of `list`, as an array, in one call.
     #[wasm_bindgen(js_name = mapProperty)]
     pub fn map_property(list: &JsValue, property: &str) -> Array;
-    /// `list[i][property]` as a number (NaN where it is none) for every node, in one call.
-    /// A `Vec` straight from the glue: js-sys's typed-array copies panic with a message.
-    pub fn numbers(list: &JsValue, property: &str) -> Vec<f64>;
     /// 1 where `list[i][property]` is neither `null` nor `undefined`, else 0, in one call.
-    pub fn presence(list: &JsValue, property: &str) -> Vec<u8>;
+    pub fn presence(list: &JsValue, property: &str) -> js_sys::Uint8Array;
 }

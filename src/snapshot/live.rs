@@ -114,7 +114,7 @@ impl LivePage {
         let Some(all) = all else { return };
         // Which elements host an open shadow root, for all of them in one call; then the
         // few roots themselves.
-        let flags = dom::presence(&all, "shadowRoot");
+        let flags = dom::presence(&all, "shadowRoot").to_vec();
         for (index, _) in flags.iter().enumerate().filter(|(_, f)| **f != 0) {
             let root = dom::get(&dom::at(&all, index as u32), "shadowRoot");
             if root.is_object() {

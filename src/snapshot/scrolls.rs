@@ -18,7 +18,7 @@
 use crate::prelude::*;
 use core::cell::RefCell;
 
-use js_sys::{Array, Set};
+use js_sys::{Array, Float64Array, Set};
 use wasm_bindgen::prelude::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Document, Event, Node, NodeList};
@@ -140,7 +140,7 @@ impl Watch {
 /// `(index, x, y)` of each scrolled element of `elements` (a list or an array), read in
 /// two batched calls.
 pub fn scan(elements: &JsValue) -> Vec<(usize, f64, f64)> {
-    let read = |property| dom::numbers(elements, property);
+    let read = |property| Float64Array::new(&dom::map_property(elements, property)).to_vec();
     let (tops, lefts) = (read("scrollTop"), read("scrollLeft"));
     // Plain loops here and below: iterator adapters are code of their own in the wasm.
     let mut found = Vec::new();
