@@ -89,7 +89,12 @@ function fieldState(el, masked, live, inPrivateList) {
     const type = (el.getAttribute("type") ?? "text").trim().toLowerCase();
     const secret = isPrivateField(el, masked);
     if (type === "checkbox" || type === "radio") return `checked=${!secret && (live ? el.checked : el.hasAttribute("checked"))}`;
-    if (["submit", "button", "reset", "image"].includes(type)) return `label=${el.getAttribute("value")}`;
+    if (["submit", "button", "reset", "image"].includes(type)) {
+      // Under data-ec-mask a button's label is masked like text: a bullet for every
+      // character but white space (README, "data-ec-mask").
+      const label = el.getAttribute("value");
+      return `label=${masked && live && label !== null ? label.replace(/\P{White_Space}/gu, "•") : label}`;
+    }
     if (secret) return `value=${live ? null : el.getAttribute("value")}`;
     // A typed value that reads as a script URL is left out, like any such attribute.
     if (live) return `value=${isScriptUrl(el.value) ? null : el.value}`;

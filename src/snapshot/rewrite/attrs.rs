@@ -197,7 +197,7 @@ fn opens_as_document(element: &str, attribute: &str) -> bool {
 /// Whether `url` is a `data:` URL of a type browsers render as a document (HTML, XHTML,
 /// SVG, any XML), read as the server's checker reads it: the scheme as a URL parser reads
 /// it, the media type up to `,` or `;`, trimmed, any case.
-pub fn is_document_url(url: &str) -> bool {
+fn is_document_url(url: &str) -> bool {
     // Only the scheme and the media type are read, never a (long) payload.
     let head: String = url
         .trim_start_matches(|c: char| c <= ' ')
