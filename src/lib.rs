@@ -136,48 +136,5 @@ pub fn snapshot_for_bench() -> Result<f64, JsValue> {
 /// `fuzzing` feature, never in the shipped SDK.
 #[cfg(feature = "fuzzing")]
 pub fn rewrite_for_fuzzing(source: &str, base: &str) -> String {
-    snapshot::rewrite::rewrite(source, base, &mut fuzzing::NoLivePage).html
-}
-
-#[cfg(feature = "fuzzing")]
-mod fuzzing {
-    use crate::prelude::*;
-    use crate::snapshot::rewrite::{Canvas, Field, LinkSheet, Page};
-
-    /// A page that answers every question with "nothing special".
-    pub struct NoLivePage;
-
-    impl Page for NoLivePage {
-        fn shadow_root(&mut self, _: usize, _: usize) -> Option<usize> {
-            None
-        }
-        fn scroll(&mut self, _: usize, _: usize) -> Option<(f64, f64)> {
-            None
-        }
-        fn field(&mut self, _: usize, _: usize) -> Field {
-            Field::Other
-        }
-        fn style(&mut self, _: usize, _: usize) -> Option<String> {
-            None
-        }
-        fn link_sheet(&mut self, _: usize, _: usize) -> LinkSheet {
-            LinkSheet::Keep
-        }
-        fn current_src(&mut self, _: usize, _: usize) -> Option<String> {
-            None
-        }
-        fn canvas(&mut self, _: usize, _: usize) -> Option<Canvas> {
-            None
-        }
-        fn iframe(&mut self, _: usize, _: usize) -> Option<String> {
-            None
-        }
-        fn adopted(&mut self, _: usize) -> Option<String> {
-            None
-        }
-        fn element_count(&self, _: usize) -> usize {
-            0
-        }
-        fn warn(&mut self, _: String) {}
-    }
+    snapshot::rewrite::rewrite(source, base, &mut snapshot::rewrite::Inert).html
 }

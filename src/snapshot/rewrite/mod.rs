@@ -42,6 +42,8 @@ use super::html::{self, StartTag};
 use crate::text::{after, before, find_any, slice};
 
 pub use forms::is_card_autocomplete;
+#[cfg(feature = "fuzzing")]
+pub use page::Inert;
 pub use page::{Canvas, Field, LinkSheet, Page};
 
 /// The rewritten document and the scroll offsets it records.

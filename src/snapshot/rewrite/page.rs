@@ -130,3 +130,41 @@ pub trait Page {
         None
     }
 }
+
+/// A page that answers nothing: for markup that is not the live page's (a sprite file) and
+/// for the fuzz targets, which have no live page.
+pub struct Inert;
+
+impl Page for Inert {
+    fn shadow_root(&mut self, _: usize, _: usize) -> Option<usize> {
+        None
+    }
+    fn scroll(&mut self, _: usize, _: usize) -> Option<(f64, f64)> {
+        None
+    }
+    fn field(&mut self, _: usize, _: usize) -> Field {
+        Field::Other
+    }
+    fn style(&mut self, _: usize, _: usize) -> Option<String> {
+        None
+    }
+    fn link_sheet(&mut self, _: usize, _: usize) -> LinkSheet {
+        LinkSheet::Keep
+    }
+    fn current_src(&mut self, _: usize, _: usize) -> Option<String> {
+        None
+    }
+    fn canvas(&mut self, _: usize, _: usize) -> Option<Canvas> {
+        None
+    }
+    fn iframe(&mut self, _: usize, _: usize) -> Option<String> {
+        None
+    }
+    fn adopted(&mut self, _: usize) -> Option<String> {
+        None
+    }
+    fn element_count(&self, _: usize) -> usize {
+        0
+    }
+    fn warn(&mut self, _: String) {}
+}

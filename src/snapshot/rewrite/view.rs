@@ -20,7 +20,7 @@
 use super::super::html;
 use super::attrs::{add_style, attr_value, remove_attr, set_attr_text, Attrs};
 use super::open::Open;
-use super::page::{Canvas, Field, LinkSheet, Page};
+use super::page::Inert;
 use super::Pass;
 #[allow(unused_imports)]
 use crate::prelude::*;
@@ -252,43 +252,6 @@ fn sprite_copy(file: &str, inner: &str) -> String {
     source.push_str(inner);
     source.push_str("</svg>");
     super::fragment(&source, file, &mut Inert)
-}
-
-/// A page that answers nothing: for markup that is not the live page's (a sprite file).
-struct Inert;
-
-impl Page for Inert {
-    fn shadow_root(&mut self, _: usize, _: usize) -> Option<usize> {
-        None
-    }
-    fn scroll(&mut self, _: usize, _: usize) -> Option<(f64, f64)> {
-        None
-    }
-    fn field(&mut self, _: usize, _: usize) -> Field {
-        Field::Other
-    }
-    fn style(&mut self, _: usize, _: usize) -> Option<String> {
-        None
-    }
-    fn link_sheet(&mut self, _: usize, _: usize) -> LinkSheet {
-        LinkSheet::Keep
-    }
-    fn current_src(&mut self, _: usize, _: usize) -> Option<String> {
-        None
-    }
-    fn canvas(&mut self, _: usize, _: usize) -> Option<Canvas> {
-        None
-    }
-    fn iframe(&mut self, _: usize, _: usize) -> Option<String> {
-        None
-    }
-    fn adopted(&mut self, _: usize) -> Option<String> {
-        None
-    }
-    fn element_count(&self, _: usize) -> usize {
-        0
-    }
-    fn warn(&mut self, _: String) {}
 }
 
 #[cfg(test)]
