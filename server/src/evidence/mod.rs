@@ -46,7 +46,8 @@ pub struct StoredCapture {
 /// is an internal error: the database says it exists.
 pub async fn load(store: &EvidenceStore, object_key: &str) -> Result<StoredCapture, ApiError> {
     let bytes = store.get(object_key).await?;
-    serde_json::from_slice(&bytes).map_err(|err| {
+    // The reader ingest parsed it with (a whole number written `3.0` is an integer there).
+    crate::json::from_slice(&bytes).map_err(|err| {
         ApiError::internal(format!("stored capture {object_key} does not parse: {err}"))
     })
 }

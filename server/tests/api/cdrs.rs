@@ -185,3 +185,24 @@ async fn a_stranger_gets_the_same_answer_for_an_existing_cdr_as_for_none() {
         absent.replace(missing, "ID")
     );
 }
+
+#[tokio::test]
+async fn evidence_with_a_whole_number_written_with_a_fraction_reads_back() {
+    let app = TestApp::start().await;
+    let generator = app.generator(true).await;
+    let mut body = capture_body("k1");
+    // JSON Schema's integers include 3.0, so ingest accepts it; reading the stored
+    // evidence back must too.
+    body["telemetry"]["fields"] = json!({ "email": { "fillMethod": "typed", "keystrokes": 3.0 } });
+    let cdr_id = app.captured(&generator.org_id, &body).await["cdrId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    for path in ["", "/snapshot"] {
+        let response = app
+            .get(&generator.api_key, &format!("/v1/cdrs/{cdr_id}{path}"))
+            .await;
+        assert_eq!(response.status(), 200, "GET /v1/cdrs/:id{path}");
+    }
+}
