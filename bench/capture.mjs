@@ -149,8 +149,15 @@ export function printCaptureSplit({ elements, first, samples }) {
   row("**captureCDR end to end**", med("total"));
   row("rrweb-snapshot snapshot() alone", rrweb);
   const ratios = samples.map((s) => s.total / s.rrweb);
+  const ratio = percentile(ratios, 50);
   console.log(
-    `captureCDR / rrweb, per run: median **${percentile(ratios, 50).toFixed(2)}** (target ≤ 1.0), p90 ${percentile(ratios, 90).toFixed(2)}; ` +
+    `captureCDR / rrweb, per run: median **${ratio.toFixed(2)}** (target ≤ 1.0), p90 ${percentile(ratios, 90).toFixed(2)}; ` +
       `the first capture of the page (CORS preflight included): ${ms(first)}`,
+  );
+  // Judged on the per-run ratio: both are timed in the same round, so a busier machine
+  // during one round moves both; the ratio of the medians is printed beside it.
+  console.log(
+    `Capture target (captureCDR end to end ≤ 1.0 × rrweb snapshot() alone, ${elements.toLocaleString("en")} elements): ` +
+      `${ratio <= 1 ? "MET" : "NOT MET"} — per-run median ratio ${ratio.toFixed(2)} (ratio of the medians ${(med("total") / rrweb).toFixed(2)}).`,
   );
 }
