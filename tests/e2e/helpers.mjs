@@ -29,11 +29,13 @@ export const CHROMIUM_ARGS = [
 /**
  * Starts `expressconsent-server serve --demo` on 127.0.0.1:0 with a fresh data folder and
  * resolves once it prints its address. `stop()` ends it and removes the folder. `env`
- * adds or overrides variables (e.g. `{ EC_CAPTURE_RATE_PER_IP: "0" }`).
+ * adds or overrides variables (e.g. `{ EC_CAPTURE_RATE_PER_IP: "0" }`), or is a function
+ * of the data folder that returns them; `bin` is the server build (the benchmarks run the
+ * release one) and `dataRoot` where the data folder is made.
  */
-export async function startServer({ env = {} } = {}) {
-  const dataDir = await mkdtemp(join(tmpdir(), "ec-e2e-"));
-  const child = spawn(SERVER_BIN, ["serve", "--demo"], {
+export async function startServer({ env = {}, bin = SERVER_BIN, dataRoot = tmpdir() } = {}) {
+  const dataDir = await mkdtemp(join(dataRoot, "ec-run-"));
+  const child = spawn(bin, ["serve", "--demo"], {
     cwd: ROOT,
     env: {
       ...process.env,
@@ -42,7 +44,7 @@ export async function startServer({ env = {} } = {}) {
       EC_SDK_DIR: join(ROOT, "pkg"),
       EC_WWW_DIR: join(ROOT, "www"),
       RUST_LOG: process.env.RUST_LOG ?? "warn",
-      ...env,
+      ...(typeof env === "function" ? env(dataDir) : env),
     },
     stdio: ["ignore", "pipe", "inherit"],
   });
