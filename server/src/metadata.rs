@@ -45,6 +45,13 @@ impl MetadataFilter {
             (None, Some(_)) => Err("metadataValue needs metadataKey; give both or neither".into()),
         }
     }
+
+    /// Whether no stored row can match: ingest refuses NUL in `custom`, so a key or value
+    /// holding one matches nothing. Callers answer an empty list without asking the
+    /// database (PostgreSQL text cannot even hold NUL, and would fail the query).
+    pub fn matches_nothing(&self) -> bool {
+        self.key.contains('\0') || self.value.contains('\0')
+    }
 }
 
 #[cfg(test)]

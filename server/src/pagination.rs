@@ -129,7 +129,13 @@ fn decode(list: List, order: SortOrder, token: &str) -> Result<Cursor, String> {
     let [version, tag, token_order, created_at, id] = parts[..] else {
         return Err(invalid());
     };
-    if version != "v1" || tag != list.tag() || id.is_empty() {
+    // Every id this server mints is `prefix_` plus lowercase base32; anything else (NUL
+    // above all, which PostgreSQL text cannot hold) names no row and is refused here.
+    let id_shaped = !id.is_empty()
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    if version != "v1" || tag != list.tag() || !id_shaped {
         return Err(invalid());
     }
     if token_order != order_tag(order) {

@@ -148,14 +148,18 @@ async fn list_cdrs(
             "{host} is not a registered domain of this org"
         )));
     }
-    let rows = list_owned(
-        &state.db,
-        &auth.org_id,
-        host.as_str(),
-        &page,
-        filter.as_ref(),
-    )
-    .await?;
+    let rows = if filter.as_ref().is_some_and(MetadataFilter::matches_nothing) {
+        Vec::new()
+    } else {
+        list_owned(
+            &state.db,
+            &auth.org_id,
+            host.as_str(),
+            &page,
+            filter.as_ref(),
+        )
+        .await?
+    };
     let (rows, next_page_token) = page.finish(List::Cdrs, rows, |row| Cursor {
         created_at: row.created_at,
         id: row.id.clone(),

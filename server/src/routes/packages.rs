@@ -39,7 +39,11 @@ async fn package(
     ApiPath(package_id): ApiPath<String>,
 ) -> Result<Data<PackageDetails>, ApiError> {
     let missing = || ApiError::NotFound(format!("no package {package_id} for this org"));
-    if package_id.is_empty() || package_id.chars().count() > MAX_KEY_CHARS {
+    // Ingest refuses package ids that are empty, too long or hold NUL: none can exist.
+    if package_id.is_empty()
+        || package_id.chars().count() > MAX_KEY_CHARS
+        || package_id.contains('\0')
+    {
         return Err(missing());
     }
     let rows = visible_cdrs(&state.db, &auth.org_id, &package_id).await?;

@@ -125,6 +125,9 @@ async fn the_metadata_filter_finds_exactly_the_matching_cdrs() {
         ("metadataKey=note&metadataValue=same", matching(&|_| true)),
         ("metadataKey=leadId&metadataValue=L-99", HashSet::new()),
         ("metadataKey=missing&metadataValue=1", HashSet::new()),
+        // Nothing stored can hold NUL (ingest refuses it): an empty page, on PostgreSQL too.
+        ("metadataKey=note&metadataValue=same%00", HashSet::new()),
+        ("metadataKey=no%00te&metadataValue=same", HashSet::new()),
     ];
     for (query, expected) in cases {
         let path = format!("/v1/domains/example.com/cdrs?pageSize=5&{query}");
@@ -151,6 +154,9 @@ async fn invalid_list_parameters_are_invalid_arguments() {
         "pageSize=-1",
         "order=sideways",
         "pageToken=not-a-token",
+        // A well-formed token whose row id holds NUL or is not an id's shape.
+        "pageToken=djF8Y2Ryc3xkZXNjfDE3MDAwMDAwMDAwMDB8Y2RyXwBh",
+        "pageToken=djF8Y2Ryc3xkZXNjfDE3MDAwMDAwMDAwMDB8Q0RSIGE",
         "metadataKey=tier",
         "metadataValue=1",
     ] {

@@ -97,6 +97,11 @@ async fn a_package_an_org_has_no_cdr_of_is_not_found() {
         let response = app.get(&stranger.api_key, path).await;
         error_message(response, 404, "NOT_FOUND").await;
     }
+    // No package id can hold NUL (ingest refuses it); PostgreSQL text could not either.
+    let response = app
+        .get(&generator.api_key, "/v1/packages/pkg_tab1%00")
+        .await;
+    error_message(response, 404, "NOT_FOUND").await;
 }
 
 #[tokio::test]
