@@ -1,5 +1,5 @@
 // Writes FILE.gz and FILE.br beside each FILE given, for the server to send to browsers that
-// accept them (server/src/routes/web.rs). gzip comes from zopfli (Debian's `zopfli`,
+// accept them (server/src/http/routes/web.rs). gzip comes from zopfli (Debian's `zopfli`,
 // installed by scripts/setup.sh), whose output any gzip reader takes and which is about 5 %
 // smaller than `gzip -9`; without it, Node's zlib at level 9. Brotli from Node's zlib at
 // quality 11. Called by scripts/build-sdk.sh.

@@ -13,7 +13,7 @@ use crate::config::{DataConfig, ServeConfig};
 use crate::db::keys::{create_key, revoke_key, CreatedKey, RevokedKey};
 use crate::db::orgs::{create_org, domains, list_orgs, CreatedOrg, NewOrg};
 use crate::db::Db;
-use crate::host::Host;
+use crate::orgs::host::Host;
 
 /// ExpressConsent server.
 #[derive(Debug, Parser)]

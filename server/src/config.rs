@@ -39,7 +39,7 @@ impl DataConfig {
         self.data_dir.join("evidence")
     }
 
-    /// The demo credentials file (see [`crate::demo`]).
+    /// The demo credentials file (see [`crate::orgs::demo`]).
     pub fn demo_credentials_path(&self) -> PathBuf {
         self.data_dir.join("demo-credentials.json")
     }
@@ -86,7 +86,7 @@ pub struct ServeConfig {
 }
 
 /// The guards of `POST /v1/captures`: rate limits, the client address, how many captures
-/// are processed at once and how long a body may take. See [`crate::guard`].
+/// are processed at once and how long a body may take. See [`crate::http::guard`].
 #[derive(Debug, Clone, Args)]
 pub struct CaptureConfig {
     /// Captures per minute from one client address (an IPv6 address counts by its /64);

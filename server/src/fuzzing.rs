@@ -10,10 +10,10 @@ use bytes::Bytes;
 use expressconsent_protocol::ConsentFacts;
 use scraper::Html;
 
-use crate::error::ApiError;
 use crate::evidence::consent::{derive, Claims};
+use crate::evidence::ingest::{prepare_capture, PreparedCapture};
 use crate::evidence::StoredCapture;
-use crate::ingest::{prepare_capture, PreparedCapture};
+use crate::http::error::ApiError;
 
 /// What `POST /v1/captures` does with a body once it has arrived, before anything is
 /// stored: `Content-Encoding` (`encoding`, empty for none) within the capture limit, JSON

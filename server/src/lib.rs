@@ -1,38 +1,29 @@
 //! The ExpressConsent server: HTTP API, storage, and the access and billing rules.
 //!
-//! Reading order: [`startup`] builds a [`app::app`] from [`config`]; [`routes`] translate
-//! HTTP into calls to [`ingest`] and [`db`]; [`guard`] bounds what the open capture
-//! endpoint may cost (with [`ratelimit`] and [`client_addr`]); [`rules`] decides access and
-//! billing without I/O; [`evidence`] checks each snapshot and derives its consent facts
-//! ([`evidence::check`] is the pure snapshot checker); [`error`] and [`envelope`] shape
-//! every response.
+//! The tree is grouped by capability; dependencies run from the HTTP layer to the
+//! capabilities to storage. Reading order: [`startup`] builds the router of [`http::app`]
+//! from [`config`]; [`http::routes`] translate HTTP into calls to [`evidence::ingest`],
+//! [`sharing`] and [`db`]; [`http::guard`] bounds what the open capture endpoint may cost;
+//! [`sharing::rules`] decides access and billing without I/O; [`evidence`] checks each
+//! snapshot, derives its consent facts and keeps the evidence files; [`orgs`] mints ids
+//! and reads host names; [`http::error`] and [`http::envelope`] shape every response.
+//!
+//! | module | owns |
+//! |---|---|
+//! | [`http`] | the router, its state, the routes, and request/response shaping |
+//! | [`evidence`] | ingest, the snapshot checker, consent facts, the evidence store |
+//! | [`sharing`] | the access and billing rules and share links |
+//! | [`orgs`] | ids and secrets, host names, the demo orgs |
+//! | [`db`] | the metadata database: one file of queries per concept |
+//! | [`cli`], [`config`], [`startup`] | the command line, settings and serving |
 
-pub mod app;
-pub mod auth;
-pub mod body;
 pub mod cli;
-pub mod client_addr;
 pub mod config;
 pub mod db;
-pub mod demo;
-pub mod envelope;
-pub mod error;
 pub mod evidence;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
-pub mod guard;
-pub mod host;
-pub mod ids;
-pub mod ingest;
-pub mod json;
-pub mod links;
-pub mod metadata;
-pub mod openapi;
-pub mod pagination;
-pub mod query;
-pub mod ratelimit;
-pub mod reply;
-pub mod routes;
-pub mod rules;
+pub mod http;
+pub mod orgs;
+pub mod sharing;
 pub mod startup;
-pub mod store;

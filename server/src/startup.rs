@@ -10,12 +10,12 @@ use std::sync::Arc;
 
 use tokio::net::TcpListener;
 
-use crate::app::{app, AppState};
 use crate::config::ServeConfig;
 use crate::db::{Db, OpenError};
-use crate::demo::{ensure as ensure_demo, DemoCredentials, DemoError};
-use crate::guard::CaptureGuard;
-use crate::store::EvidenceStore;
+use crate::evidence::store::EvidenceStore;
+use crate::http::app::{app, AppState};
+use crate::http::guard::CaptureGuard;
+use crate::orgs::demo::{ensure as ensure_demo, DemoCredentials, DemoError};
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]

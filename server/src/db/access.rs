@@ -12,8 +12,8 @@ use expressconsent_protocol::Access;
 use sqlx::{AnyConnection, Row as _};
 
 use super::{now_ms, retry_on_contention, Backend, Db};
-use crate::ids::{new_id, IdKind};
-use crate::rules::{on_collect, rank, CollectOutcome, Refusal};
+use crate::orgs::ids::{new_id, IdKind};
+use crate::sharing::rules::{on_collect, rank, CollectOutcome, Refusal};
 
 /// An org's relation to a CDR, if any.
 pub async fn relation(

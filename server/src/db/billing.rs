@@ -4,7 +4,7 @@ use expressconsent_protocol::{BillingReason, SortOrder};
 use sqlx::Row as _;
 
 use super::Db;
-use crate::pagination::PageRequest;
+use crate::http::pagination::PageRequest;
 
 /// One ledger row.
 #[derive(Debug, Clone)]

@@ -8,9 +8,9 @@ use sqlx::Row as _;
 use super::access::{parse_access, raise_relation, record_billing};
 use super::shares::{insert_share, NewShare};
 use super::{is_unique_violation, Db};
-use crate::metadata::MetadataFilter;
-use crate::pagination::PageRequest;
-use crate::rules::CaptureOutcome;
+use crate::evidence::metadata::MetadataFilter;
+use crate::http::pagination::PageRequest;
+use crate::sharing::rules::CaptureOutcome;
 
 /// A CDR row to insert; the evidence is already in the object store under `object_key`.
 #[derive(Debug, Clone)]
@@ -37,7 +37,7 @@ pub struct NewCdr {
     pub page_url: String,
     /// The `custom` object as JSON, if any.
     pub custom_json: Option<String>,
-    /// The filterable `(key, value)` rows of `custom` (see [`crate::metadata`]).
+    /// The filterable `(key, value)` rows of `custom` (see [`crate::evidence::metadata`]).
     pub metadata: Vec<(String, String)>,
     /// The peer address of the upload.
     pub received_ip: String,
@@ -47,7 +47,7 @@ pub struct NewCdr {
     pub created_at: i64,
     /// The consent facts derived at ingest, as JSON (see [`super::facts`]).
     pub facts_json: String,
-    /// The answer given to the SDK, sealed ([`crate::reply`]), kept so that a retry gets
+    /// The answer given to the SDK, sealed ([`crate::evidence::reply`]), kept so that a retry gets
     /// the very same answer; the request's fingerprint is `content_sha256`.
     pub reply_sealed: String,
 }

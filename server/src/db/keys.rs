@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, Row as _};
 
 use super::{now_ms, Db};
-use crate::ids::{new_id, new_secret, secret_hash, IdKind};
+use crate::orgs::ids::{new_id, new_secret, secret_hash, IdKind};
 
 /// A new key: the only time its secret is visible.
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -3,7 +3,7 @@
 //! Owns the pool and the SQL. The same queries run on SQLite (the embedded default) and
 //! PostgreSQL (scale-out) through sqlx's `Any` driver, so they use `$n` placeholders, only
 //! TEXT and BIGINT columns, and `ON CONFLICT` for insert-or-ignore. Rules about access and
-//! billing are not decided here but in [`crate::rules`]; this layer reads the inputs and
+//! billing are not decided here but in [`crate::sharing::rules`]; this layer reads the inputs and
 //! writes the outcome inside one transaction. Errors are plain [`sqlx::Error`]s; the HTTP
 //! layer maps them.
 //!

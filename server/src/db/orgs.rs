@@ -4,7 +4,7 @@ use sqlx::Row as _;
 
 use super::keys::insert_key;
 use super::{flag, now_ms, Db};
-use crate::host::Host;
+use crate::orgs::host::Host;
 
 /// What `org create` (and the demo) asks for.
 #[derive(Debug, Clone)]
@@ -61,7 +61,7 @@ pub struct DomainRow {
 /// Creates an org with its domains and one API key, in one transaction.
 pub async fn create_org(db: &Db, new: &NewOrg) -> Result<CreatedOrg, sqlx::Error> {
     let now = now_ms();
-    let org_id = crate::ids::new_id(crate::ids::IdKind::Org);
+    let org_id = crate::orgs::ids::new_id(crate::orgs::ids::IdKind::Org);
     let mut tx = db.begin_write().await?;
     sqlx::query("INSERT INTO orgs (id, name, auto_collect, created_at) VALUES ($1, $2, $3, $4)")
         .bind(&org_id)

@@ -8,8 +8,8 @@ use sqlx::{AnyConnection, Row as _};
 
 use super::access::{access_str, lock_cdr, raise_relation, record_billing, relation};
 use super::{flag, now_ms, retry_on_contention, Db};
-use crate::ids::{new_id, IdKind};
-use crate::rules::{may_mint, on_claim, Refusal};
+use crate::orgs::ids::{new_id, IdKind};
+use crate::sharing::rules::{may_mint, on_claim, Refusal};
 
 /// A share link row.
 #[derive(Debug, Clone)]

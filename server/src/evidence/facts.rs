@@ -14,8 +14,8 @@ use super::check::check_document;
 use super::consent::{derive, Claims};
 use super::{load, StoredCapture};
 use crate::db::{facts, now_ms, Db};
-use crate::error::ApiError;
-use crate::store::EvidenceStore;
+use crate::evidence::store::EvidenceStore;
+use crate::http::error::ApiError;
 
 /// Facts ready to be stored with a new CDR.
 #[derive(Debug, Clone)]

@@ -3,6 +3,10 @@
 //!
 //! | module | owns |
 //! |---|---|
+//! | [`ingest`] | turning a capture request into a stored CDR (checks, facts, evidence, rows) |
+//! | [`store`] | the evidence files, written once and fsynced |
+//! | [`reply`] | the sealed answer an idempotent replay returns |
+//! | [`metadata`] | the filterable form of a CDR's `custom` object |
 //! | [`check`] | refusing snapshots that hold executable content (a pure function) |
 //! | [`markup`] | reading the consent tags and the trigger's element from the snapshot |
 //! | [`consent`] | the consent rules and the cross-check against the SDK's report |
@@ -15,13 +19,17 @@
 pub mod check;
 pub mod consent;
 pub mod facts;
+pub mod ingest;
 pub mod markup;
+pub mod metadata;
+pub mod reply;
+pub mod store;
 
 use expressconsent_protocol::{ConsentCheckbox, Disclosure, Snapshot, Telemetry, Trigger};
 use serde::Deserialize;
 
-use crate::error::ApiError;
-use crate::store::EvidenceStore;
+use crate::evidence::store::EvidenceStore;
+use crate::http::error::ApiError;
 
 pub use check::{check, Rejection};
 pub use facts::{derive_at_ingest, StoredFacts};
@@ -47,7 +55,7 @@ pub struct StoredCapture {
 pub async fn load(store: &EvidenceStore, object_key: &str) -> Result<StoredCapture, ApiError> {
     let bytes = store.get(object_key).await?;
     // The reader ingest parsed it with (a whole number written `3.0` is an integer there).
-    crate::json::from_slice(&bytes).map_err(|err| {
+    crate::http::json::from_slice(&bytes).map_err(|err| {
         ApiError::internal(format!("stored capture {object_key} does not parse: {err}"))
     })
 }

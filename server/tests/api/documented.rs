@@ -4,9 +4,9 @@
 //! chain capture → share → claim → read when a client follows them literally.
 
 use expressconsent_protocol::{MAX_DISCLOSURE_CHARS, MAX_SHARE_EXPIRY_MS, MAX_SUB_GROUP_IDS};
-use expressconsent_server::ingest::MAX_KEY_CHARS;
-use expressconsent_server::openapi::{HOST_PATTERN, NOT_BLANK};
-use expressconsent_server::pagination::MAX_PAGE_SIZE;
+use expressconsent_server::evidence::ingest::MAX_KEY_CHARS;
+use expressconsent_server::http::openapi::{HOST_PATTERN, NOT_BLANK};
+use expressconsent_server::http::pagination::MAX_PAGE_SIZE;
 use reqwest::Method;
 use serde_json::{json, Value};
 

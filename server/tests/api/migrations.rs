@@ -2,7 +2,7 @@
 //! including the data a new table derives from old rows.
 
 use expressconsent_server::db::{Backend, Db};
-use expressconsent_server::metadata::entries;
+use expressconsent_server::evidence::metadata::entries;
 use serde_json::{json, Value};
 use sqlx::migrate::Migrator;
 use sqlx::AnyPool;

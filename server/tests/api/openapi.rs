@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use expressconsent_server::app::app;
+use expressconsent_server::http::app::app;
 use reqwest::Method;
 use serde_json::Value;
 

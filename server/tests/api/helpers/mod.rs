@@ -7,12 +7,12 @@ mod requests;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use expressconsent_server::app::AppState;
 use expressconsent_server::cli::OrgCreate;
 use expressconsent_server::config::{DataConfig, ServeConfig};
 use expressconsent_server::db::orgs::CreatedOrg;
 use expressconsent_server::db::Db;
-use expressconsent_server::host::Host;
+use expressconsent_server::http::app::AppState;
+use expressconsent_server::orgs::host::Host;
 use expressconsent_server::startup::Server;
 use reqwest::{Response, StatusCode};
 use serde_json::{json, Value};

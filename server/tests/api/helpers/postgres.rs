@@ -8,7 +8,7 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use expressconsent_server::ids::{new_id, IdKind};
+use expressconsent_server::orgs::ids::{new_id, IdKind};
 use sqlx::Connection as _;
 
 /// Databases older than this are leftovers of a dead run.

@@ -1,6 +1,6 @@
 //! Requests the tests send again and again, and what they read back from the database.
 
-use expressconsent_server::ids::{new_id, IdKind};
+use expressconsent_server::orgs::ids::{new_id, IdKind};
 use reqwest::{Method, Response};
 use serde_json::{json, Value};
 

@@ -2,7 +2,7 @@
 //! relation to.
 //!
 //! A CDR the org has no relation to answers `NOT_FOUND` whether or not it exists; which
-//! relation allows what is [`crate::rules`]' decision. The evidence downloads live in
+//! relation allows what is [`crate::sharing::rules`]' decision. The evidence downloads live in
 //! [`super::evidence`].
 
 use axum::extract::State;
@@ -12,20 +12,20 @@ use expressconsent_protocol::{
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::app::AppState;
-use crate::auth::AuthOrg;
-use crate::body::OptionalJsonBody;
 use crate::db::access::collect as collect_cdr;
 use crate::db::cdrs::{find_for_org, CdrRecord};
 use crate::db::now_ms;
 use crate::db::shares::mint;
-use crate::envelope::Data;
-use crate::error::ApiError;
 use crate::evidence;
-use crate::ids::{is_id, IdKind};
-use crate::links::new_link;
-use crate::query::ApiPath;
-use crate::rules::{may_download, Refusal};
+use crate::http::app::AppState;
+use crate::http::auth::AuthOrg;
+use crate::http::body::OptionalJsonBody;
+use crate::http::envelope::Data;
+use crate::http::error::ApiError;
+use crate::http::query::ApiPath;
+use crate::orgs::ids::{is_id, IdKind};
+use crate::sharing::links::new_link;
+use crate::sharing::rules::{may_download, Refusal};
 
 /// The CDR routes.
 pub fn router() -> OpenApiRouter<AppState> {

@@ -16,9 +16,9 @@ use utoipa::openapi::server::Server;
 use utoipa::openapi::{OpenApi, RefOr, Required};
 use utoipa::Modify;
 
-use crate::ingest::MAX_KEY_CHARS;
+use crate::evidence::ingest::MAX_KEY_CHARS;
 
-/// The top of the document; the paths are merged in by [`crate::app`].
+/// The top of the document; the paths are merged in by [`crate::http::app`].
 #[derive(utoipa::OpenApi)]
 #[openapi(
     info(
@@ -89,7 +89,7 @@ fn operations(doc: &mut OpenApi) -> impl Iterator<Item = &mut Operation> {
 
 /// An optional body (`Option<T>` in `request_body`) comes out of utoipa as "`T` or
 /// `null`", but the server takes an optional body as *absent* (no bytes) and refuses a
-/// `null` (every body is a JSON object, see [`crate::body::parse_json`]). The body stays
+/// `null` (every body is a JSON object, see [`crate::http::body::parse_json`]). The body stays
 /// optional (`required: false`); only `null` is no longer offered.
 fn no_null_bodies(doc: &mut OpenApi) {
     for operation in operations(doc) {

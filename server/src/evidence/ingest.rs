@@ -13,7 +13,7 @@
 //!    have landed, and evidence of a committed CDR must never go.
 //!
 //! HTTP concerns (cid, origin, rate limits, body size and time) are settled by
-//! [`crate::routes::captures`] before this runs.
+//! [`crate::http::routes::captures`] before this runs.
 
 use std::collections::BTreeMap;
 
@@ -25,21 +25,21 @@ use expressconsent_protocol::{
     ShareLink, SubGroupIds, MAX_CAPTURE_BYTES,
 };
 
-use crate::app::AppState;
-use crate::body::{decode, parse_json};
 use crate::db::cdrs::{cdr_exists, find_by_idempotency_key, insert_capture, ExistingCdr};
 use crate::db::cdrs::{Inserted, NewCdr};
 use crate::db::now_ms;
 use crate::db::orgs::Org;
-use crate::error::ApiError;
+use crate::evidence::metadata::entries;
+use crate::evidence::reply::ReplyKey;
+use crate::evidence::store::EvidenceStore;
 use crate::evidence::{derive_at_ingest, StoredFacts};
-use crate::host::Host;
-use crate::ids::{new_id, sha256_hex, IdKind};
-use crate::links::new_link;
-use crate::metadata::entries;
-use crate::reply::ReplyKey;
-use crate::rules::on_capture;
-use crate::store::EvidenceStore;
+use crate::http::app::AppState;
+use crate::http::body::{decode, parse_json};
+use crate::http::error::ApiError;
+use crate::orgs::host::Host;
+use crate::orgs::ids::{new_id, sha256_hex, IdKind};
+use crate::sharing::links::new_link;
+use crate::sharing::rules::on_capture;
 
 /// A capture request that passed every limit.
 #[derive(Debug)]
@@ -152,7 +152,7 @@ pub struct Arrival {
     pub org: Org,
     /// The registered domain the page is on.
     pub domain: Host,
-    /// The client address (see [`crate::client_addr`]).
+    /// The client address (see [`crate::http::client_addr`]).
     pub ip: String,
     /// The `User-Agent` header, shortened to its limit.
     pub user_agent: String,

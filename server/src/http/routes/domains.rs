@@ -14,17 +14,17 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::app::AppState;
-use crate::auth::AuthOrg;
-use crate::body::JsonBody;
 use crate::db::cdrs::list_owned;
 use crate::db::orgs::{domain_rows, has_domain, register_domain, DomainRow};
-use crate::envelope::Data;
-use crate::error::ApiError;
-use crate::host::Host;
-use crate::metadata::MetadataFilter;
-use crate::pagination::{Cursor, List, PageRequest};
-use crate::query::{ApiPath, ApiQuery};
+use crate::evidence::metadata::MetadataFilter;
+use crate::http::app::AppState;
+use crate::http::auth::AuthOrg;
+use crate::http::body::JsonBody;
+use crate::http::envelope::Data;
+use crate::http::error::ApiError;
+use crate::http::pagination::{Cursor, List, PageRequest};
+use crate::http::query::{ApiPath, ApiQuery};
+use crate::orgs::host::Host;
 
 /// The domain routes.
 pub fn router() -> OpenApiRouter<AppState> {

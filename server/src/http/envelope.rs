@@ -1,7 +1,7 @@
 //! The request id and the success side of the JSON envelope.
 //!
 //! Owns the per-request id: a middleware mints it, keeps it in a task-local for the
-//! duration of the request (so that both [`Data`] and [`crate::error::ApiError`] can put
+//! duration of the request (so that both [`Data`] and [`crate::http::error::ApiError`] can put
 //! it in their bodies without threading it through every handler), names the tracing span
 //! after it and echoes it in the `x-request-id` response header.
 
@@ -13,7 +13,7 @@ use expressconsent_protocol::Success;
 use serde::Serialize;
 use tracing::Instrument as _;
 
-use crate::ids::{new_id, IdKind};
+use crate::orgs::ids::{new_id, IdKind};
 
 tokio::task_local! {
     static REQUEST_ID: String;

@@ -6,7 +6,7 @@
 use expressconsent_protocol::{ExpiresIn, ShareLink};
 
 use crate::db::shares::NewShare;
-use crate::ids::{new_id, new_secret, secret_hash, IdKind};
+use crate::orgs::ids::{new_id, new_secret, secret_hash, IdKind};
 
 /// A fresh share link for `cdr_id`, minted by `minter_org_id` at `now` (epoch ms): the
 /// row to store and the link to return.

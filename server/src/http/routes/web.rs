@@ -20,9 +20,9 @@ use tower::ServiceBuilder;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use crate::app::AppState;
-use crate::envelope::Data;
-use crate::error::ApiError;
+use crate::http::app::AppState;
+use crate::http::envelope::Data;
+use crate::http::error::ApiError;
 
 /// The public routes; the folders come from the state.
 pub fn router(state: &AppState) -> Router<AppState> {

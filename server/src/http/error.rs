@@ -10,8 +10,8 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Json, Response};
 use expressconsent_protocol::{ErrorBody, ErrorCode, Failure};
 
-use crate::envelope::current_request_id;
-use crate::rules::Refusal;
+use crate::http::envelope::current_request_id;
+use crate::sharing::rules::Refusal;
 
 /// A failure of a request, as the client will see it.
 #[derive(Debug, thiserror::Error)]

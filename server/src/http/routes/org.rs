@@ -9,12 +9,12 @@ use expressconsent_protocol::{Failure, OrgPatch, OrgSettings, Success};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::app::AppState;
-use crate::auth::AuthOrg;
-use crate::body::JsonBody;
 use crate::db::orgs::{domains, set_auto_collect, settings};
-use crate::envelope::Data;
-use crate::error::ApiError;
+use crate::http::app::AppState;
+use crate::http::auth::AuthOrg;
+use crate::http::body::JsonBody;
+use crate::http::envelope::Data;
+use crate::http::error::ApiError;
 
 /// The org routes.
 pub fn router() -> OpenApiRouter<AppState> {

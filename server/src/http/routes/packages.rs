@@ -5,13 +5,13 @@ use expressconsent_protocol::{Failure, PackageCdr, PackageDetails, Success};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::app::AppState;
-use crate::auth::AuthOrg;
 use crate::db::packages::visible_cdrs;
-use crate::envelope::Data;
-use crate::error::ApiError;
-use crate::ingest::MAX_KEY_CHARS;
-use crate::query::ApiPath;
+use crate::evidence::ingest::MAX_KEY_CHARS;
+use crate::http::app::AppState;
+use crate::http::auth::AuthOrg;
+use crate::http::envelope::Data;
+use crate::http::error::ApiError;
+use crate::http::query::ApiPath;
 
 /// The package routes.
 pub fn router() -> OpenApiRouter<AppState> {

@@ -8,10 +8,10 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use subtle::ConstantTimeEq as _;
 
-use crate::app::AppState;
 use crate::db::keys::find_live_key;
-use crate::error::ApiError;
-use crate::ids::{is_id, secret_hash, IdKind};
+use crate::http::app::AppState;
+use crate::http::error::ApiError;
+use crate::orgs::ids::{is_id, secret_hash, IdKind};
 
 /// The header that carries the key.
 pub const API_KEY_HEADER: &str = "x-api-key";
@@ -73,7 +73,7 @@ impl FromRequestParts<AppState> for AuthOrg {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ids::{new_id, new_secret};
+    use crate::orgs::ids::{new_id, new_secret};
 
     #[test]
     fn a_key_is_an_id_a_dot_and_a_url_safe_secret() {

@@ -18,8 +18,8 @@ pub mod web;
 use utoipa::OpenApi as _;
 use utoipa_axum::router::OpenApiRouter;
 
-use crate::app::AppState;
-use crate::openapi::ApiDoc;
+use crate::http::app::AppState;
+use crate::http::openapi::ApiDoc;
 
 /// Every API route, with its documentation.
 pub fn api(state: &AppState) -> OpenApiRouter<AppState> {

@@ -1,6 +1,6 @@
 //! `POST /v1/shares/{token}`: a buyer claims a share link with its own API key.
 //!
-//! The decision (free, paid, saved, already claimed) is [`crate::rules::on_claim`]'s;
+//! The decision (free, paid, saved, already claimed) is [`crate::sharing::rules::on_claim`]'s;
 //! this module maps the stored outcome to the wire.
 
 use axum::extract::State;
@@ -8,15 +8,15 @@ use expressconsent_protocol::{ClaimRequest, ClaimResult, Failure, Success};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::app::AppState;
-use crate::auth::AuthOrg;
-use crate::body::OptionalJsonBody;
 use crate::db::shares::{claim as claim_share, ClaimOutcome};
-use crate::envelope::Data;
-use crate::error::ApiError;
-use crate::ids::secret_hash;
-use crate::links::is_plausible_token;
-use crate::query::ApiPath;
+use crate::http::app::AppState;
+use crate::http::auth::AuthOrg;
+use crate::http::body::OptionalJsonBody;
+use crate::http::envelope::Data;
+use crate::http::error::ApiError;
+use crate::http::query::ApiPath;
+use crate::orgs::ids::secret_hash;
+use crate::sharing::links::is_plausible_token;
 
 /// The share routes.
 pub fn router() -> OpenApiRouter<AppState> {

@@ -14,14 +14,14 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::db::Db;
-use crate::demo::DemoCredentials;
-use crate::envelope::with_request_id;
-use crate::error::{method_not_allowed, not_found};
-use crate::guard::CaptureGuard;
-use crate::openapi::finish;
-use crate::routes;
-use crate::routes::openapi::Document;
-use crate::store::EvidenceStore;
+use crate::evidence::store::EvidenceStore;
+use crate::http::envelope::with_request_id;
+use crate::http::error::{method_not_allowed, not_found};
+use crate::http::guard::CaptureGuard;
+use crate::http::openapi::finish;
+use crate::http::routes;
+use crate::http::routes::openapi::Document;
+use crate::orgs::demo::DemoCredentials;
 
 /// What every handler may use; cheap to clone.
 #[derive(Debug, Clone)]

@@ -8,13 +8,13 @@ use expressconsent_protocol::{BillingEvent, BillingEventPage, Failure, Success};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::app::AppState;
-use crate::auth::AuthOrg;
 use crate::db::billing::list;
-use crate::envelope::Data;
-use crate::error::ApiError;
-use crate::pagination::{Cursor, List};
-use crate::query::{ApiQuery, PageQuery};
+use crate::http::app::AppState;
+use crate::http::auth::AuthOrg;
+use crate::http::envelope::Data;
+use crate::http::error::ApiError;
+use crate::http::pagination::{Cursor, List};
+use crate::http::query::{ApiQuery, PageQuery};
 
 /// The billing routes.
 pub fn router() -> OpenApiRouter<AppState> {

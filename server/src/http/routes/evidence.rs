@@ -18,13 +18,13 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::cdrs::related;
-use crate::app::AppState;
-use crate::auth::AuthOrg;
 use crate::db::cdrs::CdrRecord;
-use crate::error::ApiError;
 use crate::evidence;
-use crate::query::ApiPath;
-use crate::rules::may_download;
+use crate::http::app::AppState;
+use crate::http::auth::AuthOrg;
+use crate::http::error::ApiError;
+use crate::http::query::ApiPath;
+use crate::sharing::rules::may_download;
 
 /// The policy the snapshot is served under: sandboxed, no scripts, only passive
 /// resources (images, styles, fonts) from where the page had them.

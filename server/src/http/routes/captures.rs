@@ -1,7 +1,7 @@
 //! `POST /v1/captures?cid=…`: the SDK's upload, and its per-org CORS.
 //!
 //! Owns the checks that happen before any byte is stored, cheapest first: the client
-//! address's rate limit ([`crate::guard`]); the `cid` names an org (an unknown or missing
+//! address's rate limit ([`crate::http::guard`]); the `cid` names an org (an unknown or missing
 //! `cid` is `NOT_FOUND` "unknown cid": there is no such org to upload to); the page's
 //! origin is one of that org's registered domains or a subdomain (`FORBIDDEN` otherwise);
 //! the org's rate limit; a turn among the captures processed at once; the body arrives in
@@ -22,14 +22,14 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt as _};
 use utoipa_axum::routes;
 
-use crate::app::AppState;
-use crate::body::read_raw;
 use crate::db::orgs::{find_org, matching_domain, Org};
 use crate::db::Db;
-use crate::envelope::Data;
-use crate::error::{method_not_allowed, ApiError};
-use crate::host::Host;
-use crate::ingest::{ingest, prepare_capture, Arrival};
+use crate::evidence::ingest::{ingest, prepare_capture, Arrival};
+use crate::http::app::AppState;
+use crate::http::body::read_raw;
+use crate::http::envelope::Data;
+use crate::http::error::{method_not_allowed, ApiError};
+use crate::orgs::host::Host;
 
 /// The capture route. It needs the state up front because its CORS answer depends on
 /// the org named in the query string, which tower-http asks about before any handler.

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::db::orgs::{create_org, CreatedOrg, NewOrg};
 use crate::db::Db;
-use crate::host::Host;
+use crate::orgs::host::Host;
 
 /// The two demo orgs and their keys, as stored in the credentials file.
 #[derive(Debug, Clone, Serialize, Deserialize)]

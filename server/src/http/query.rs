@@ -14,8 +14,8 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::error::ApiError;
-use crate::pagination::{List, PageRequest};
+use crate::http::error::ApiError;
+use crate::http::pagination::{List, PageRequest};
 
 /// A query string parsed into `T`.
 #[derive(Debug)]

@@ -18,7 +18,7 @@ use axum::http::HeaderMap;
 use http_body_util::{BodyExt as _, LengthLimitError, Limited};
 use serde::de::DeserializeOwned;
 
-use crate::error::ApiError;
+use crate::http::error::ApiError;
 
 /// The limit of every JSON body except captures.
 pub const MAX_JSON_BYTES: usize = 64 * 1024;
@@ -114,7 +114,7 @@ fn too_large(limit: usize) -> ApiError {
 /// JSON object: serde's derive would also take a struct from an array of its fields in
 /// order (`[false]` for `{"autoCollect": false}`), so anything whose first token is not
 /// `{` is refused here, for every route at once, and nested structs are read only from
-/// objects too ([`crate::json`]).
+/// objects too ([`crate::http::json`]).
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
     if first != Some(&b'{') {
@@ -122,7 +122,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             "the request body must be a JSON object ({ … })".into(),
         ));
     }
-    crate::json::from_slice(bytes)
+    crate::http::json::from_slice(bytes)
         .map_err(|err| ApiError::InvalidArgument(format!("invalid JSON body: {}", plain(&err))))
 }
 

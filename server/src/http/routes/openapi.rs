@@ -1,4 +1,4 @@
-//! `GET /v1/openapi.json`: the document of [`crate::openapi`], public.
+//! `GET /v1/openapi.json`: the document of [`crate::http::openapi`], public.
 //!
 //! Served as the bare OpenAPI JSON, not inside the envelope, so that tools (code
 //! generators, Swagger UI) can read it directly.
@@ -11,9 +11,9 @@ use axum::Extension;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::app::AppState;
+use crate::http::app::AppState;
 
-/// The rendered document, put in the request extensions by [`crate::app::app`] once the
+/// The rendered document, put in the request extensions by [`crate::http::app::app`] once the
 /// router (and with it the document) is complete.
 #[derive(Debug, Clone)]
 pub struct Document(pub Arc<str>);

@@ -2,7 +2,7 @@
 //!
 //! `POST /v1/captures` needs no key — a page calls it — and `Origin` can be forged outside a
 //! browser, so this module bounds what one caller can cost: captures per minute per client
-//! address and per org ([`crate::ratelimit`]), how many captures are processed at once (a
+//! address and per org ([`crate::http::ratelimit`]), how many captures are processed at once (a
 //! semaphore; a capture waits in line at most `queue_timeout`, then is told to come back
 //! with 429 `RATE_LIMITED` and `Retry-After` — the contract's code for "too much at
 //! once"), and how long a body may take to arrive (`body_timeout`, then 408
@@ -17,10 +17,10 @@ use axum::http::HeaderMap;
 use ipnet::IpNet;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use crate::client_addr::client_addr;
 use crate::config::CaptureConfig;
-use crate::error::ApiError;
-use crate::ratelimit::{address_key, Limiter};
+use crate::http::client_addr::client_addr;
+use crate::http::error::ApiError;
+use crate::http::ratelimit::{address_key, Limiter};
 
 /// The capture endpoint's guards; one per process, shared by its requests.
 #[derive(Debug)]
@@ -47,7 +47,7 @@ impl CaptureGuard {
         }
     }
 
-    /// The client address of a request from `peer` (see [`crate::client_addr`]).
+    /// The client address of a request from `peer` (see [`crate::http::client_addr`]).
     pub fn client_addr(&self, peer: IpAddr, headers: &HeaderMap) -> IpAddr {
         let forwarded = headers
             .get_all("x-forwarded-for")
