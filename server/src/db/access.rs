@@ -151,7 +151,7 @@ async fn collect_once(
         billed = record_billing(&mut tx, org_id, cdr_id, "collect", now).await?;
         raise_relation(&mut tx, org_id, cdr_id, decided.access, now).await?;
     }
-    tx.commit().await?;
+    db.commit(tx).await?;
     Ok(Ok(Collected {
         access: decided.access,
         billed,

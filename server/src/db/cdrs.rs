@@ -197,7 +197,7 @@ pub async fn insert_capture(
     .bind(&cdr.reply_sealed)
     .execute(&mut *tx)
     .await?;
-    tx.commit().await?;
+    db.commit(tx).await?;
     Ok(Inserted::New)
 }
 

@@ -73,7 +73,7 @@ pub async fn create_key(db: &Db, org_id: &str) -> Result<Option<CreatedKey>, sql
         return Ok(None);
     }
     let created = insert_key(&mut tx, org_id, now_ms()).await?;
-    tx.commit().await?;
+    db.commit(tx).await?;
     Ok(Some(created))
 }
 

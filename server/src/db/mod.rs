@@ -20,6 +20,7 @@ pub mod access;
 pub mod billing;
 pub mod cdrs;
 pub mod facts;
+pub mod group_sync;
 pub mod keys;
 pub mod orgs;
 pub mod packages;
@@ -27,10 +28,13 @@ pub mod shares;
 
 use std::future::Future;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use sqlx::any::{install_default_drivers, AnyPoolOptions};
 use sqlx::{Any, AnyPool, Executor as _, Transaction};
+
+use group_sync::GroupSync;
 
 /// Which database the URL selected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,6 +82,9 @@ pub struct Db {
     /// on PostgreSQL the same pool.
     writer: AnyPool,
     backend: Backend,
+    /// On SQLite with `synchronous=full` (the default) and a database file: the group
+    /// commit that makes [`Db::commit`] durable (see [`group_sync`]).
+    group_sync: Option<Arc<GroupSync>>,
 }
 
 /// How SQLite syncs commits to disk, from the URL's `synchronous` parameter.
@@ -140,15 +147,28 @@ impl Db {
         let backend =
             Backend::from_url(url).ok_or_else(|| OpenError::UnsupportedUrl(url.into()))?;
         install_default_drivers();
-        let (pool, writer) = match backend {
+        let (pool, writer, group_sync) = match backend {
             Backend::Sqlite => {
                 let (url, synchronous) = Synchronous::split_url(url)?;
-                let writer = sqlite_pool(1, synchronous).connect(&url).await?;
+                // With FULL, the writer commits at NORMAL and `commit` waits for a shared
+                // sync of the log; the readers (whose rare writes commit one by one) keep
+                // FULL.
+                let group_sync = match (synchronous, group_sync::sqlite_file(&url)) {
+                    (Synchronous::Full, Some(file)) => {
+                        Some(Arc::new(GroupSync::start(&file).map_err(sqlx::Error::Io)?))
+                    }
+                    _ => None,
+                };
+                let writer_sync = match group_sync {
+                    Some(_) => Synchronous::Normal,
+                    None => synchronous,
+                };
+                let writer = sqlite_pool(1, writer_sync).connect(&url).await?;
                 sqlx::migrate!("./migrations/sqlite").run(&writer).await?;
                 let readers = sqlite_pool(SQLITE_READERS, synchronous)
                     .connect(&url)
                     .await?;
-                (readers, writer)
+                (readers, writer, group_sync)
             }
             Backend::Postgres => {
                 let pool = AnyPoolOptions::new()
@@ -156,13 +176,18 @@ impl Db {
                     .connect(url)
                     .await?;
                 sqlx::migrate!("./migrations/postgres").run(&pool).await?;
-                (pool.clone(), pool)
+                (pool.clone(), pool, None)
             }
         };
+        if let Some(sync) = &group_sync {
+            // What the migrations wrote is durable before anything is served.
+            sync.committed().await;
+        }
         Ok(Self {
             pool,
             writer,
             backend,
+            group_sync,
         })
     }
 
@@ -194,6 +219,25 @@ impl Db {
         match self.backend {
             Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await,
             Backend::Postgres => self.pool.begin().await,
+        }
+    }
+
+    /// Commits a [`Db::begin_write`] transaction and returns once it is durable: on SQLite
+    /// with `synchronous=full`, after a sync of the log that began after this commit,
+    /// shared with the commits around it (group commit; the writer is already free for
+    /// the next transaction meanwhile).
+    pub async fn commit(&self, tx: Transaction<'static, Any>) -> Result<(), sqlx::Error> {
+        tx.commit().await?;
+        self.durable().await;
+        Ok(())
+    }
+
+    /// Returns once every commit made so far is durable; for answers that repeat what an
+    /// earlier request committed (an idempotent replay may arrive while the first request
+    /// still waits for its sync).
+    pub async fn durable(&self) {
+        if let Some(sync) = &self.group_sync {
+            sync.committed().await;
         }
     }
 
@@ -287,9 +331,17 @@ mod tests {
         let dir = tempfile::tempdir().expect("a temporary folder");
         let url = Db::default_url(dir.path());
         let db = Db::open(&url).await.expect("open");
-        // 2 is FULL, 1 NORMAL; both pools, readers and the writer, are set.
-        assert_eq!(synchronous_of(&db.writer).await, 2);
+        // 2 is FULL, 1 NORMAL. With FULL the readers commit at FULL, and the writer at
+        // NORMAL with the group commit of `Db::commit` syncing the log.
+        assert_eq!(synchronous_of(&db.writer).await, 1);
         assert_eq!(synchronous_of(&db.pool).await, 2);
+        let sync = db.group_sync.clone().expect("group commit is on");
+        let (_, before, _) = sync.stats();
+        let tx = db.begin_write().await.expect("begin");
+        db.commit(tx).await.expect("commit");
+        let (_, issued, durable) = sync.stats();
+        assert_eq!(issued, before + 1);
+        assert!(durable >= issued, "commit returned before its sync");
         db.close().await;
 
         let db = Db::open(&format!("{url}&synchronous=normal"))
@@ -297,6 +349,7 @@ mod tests {
             .expect("open with synchronous=normal");
         assert_eq!(synchronous_of(&db.writer).await, 1);
         assert_eq!(synchronous_of(&db.pool).await, 1);
+        assert!(db.group_sync.is_none(), "NORMAL needs no sync of its own");
         db.close().await;
     }
 

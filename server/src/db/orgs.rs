@@ -82,7 +82,7 @@ pub async fn create_org(db: &Db, new: &NewOrg) -> Result<CreatedOrg, sqlx::Error
         .await?;
     }
     let key = insert_key(&mut tx, &org_id, now).await?;
-    tx.commit().await?;
+    db.commit(tx).await?;
     Ok(CreatedOrg {
         org_id,
         api_key: key.api_key,

@@ -157,7 +157,7 @@ async fn claim_once(
     .bind(now)
     .execute(&mut *tx)
     .await?;
-    tx.commit().await?;
+    db.commit(tx).await?;
     Ok(ClaimOutcome::Claimed(Claim {
         cdr_id,
         domain_id,

@@ -171,6 +171,8 @@ pub async fn ingest(
     if let Some(existing) =
         find_by_idempotency_key(&state.db, &org_id, &request.idempotency_key).await?
     {
+        // The first request may still be waiting for its commit's sync.
+        state.db.durable().await;
         return replay(&org_id, &existing, &capture);
     }
 
@@ -212,6 +214,7 @@ pub async fn ingest(
     match insert_capture(&state.db, &cdr, outcome, share.as_ref()).await {
         Ok(Inserted::New) => Ok(reply),
         Ok(Inserted::Duplicate(existing)) => {
+            state.db.durable().await;
             discard(state, &object_key).await;
             replay(&org_id, &existing, &capture)
         }
