@@ -139,7 +139,7 @@ async fn collect_once(
     cdr_id: &str,
 ) -> Result<Result<Collected, Refusal>, sqlx::Error> {
     let now = now_ms();
-    let mut tx = db.begin_write().await?;
+    let mut tx = db.begin_write(super::Lane::Interactive).await?;
     lock_cdr(&mut tx, db.backend(), cdr_id).await?;
     let current = relation(&mut tx, org_id, cdr_id).await?;
     let decided: CollectOutcome = match on_collect(current) {

@@ -118,7 +118,7 @@ pub async fn insert_capture(
     outcome: CaptureOutcome,
     share: Option<&NewShare>,
 ) -> Result<Inserted, sqlx::Error> {
-    let mut tx = db.begin_write().await?;
+    let mut tx = db.begin_write(super::Lane::Bulk).await?;
     let inserted = sqlx::query(
         "INSERT INTO cdrs (id, org_id, domain_id, package_id, idempotency_key, object_key, \
          content_sha256, size_bytes, page_url, custom_json, received_ip, user_agent, created_at) \

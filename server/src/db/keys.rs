@@ -63,7 +63,7 @@ pub async fn insert_key(
 
 /// Adds a key to an existing org; `None` when there is no such org.
 pub async fn create_key(db: &Db, org_id: &str) -> Result<Option<CreatedKey>, sqlx::Error> {
-    let mut tx = db.begin_write().await?;
+    let mut tx = db.begin_write(super::Lane::Interactive).await?;
     let exists = sqlx::query("SELECT id FROM orgs WHERE id = $1")
         .bind(org_id)
         .fetch_optional(&mut *tx)

@@ -25,6 +25,7 @@ pub mod keys;
 pub mod orgs;
 pub mod packages;
 pub mod shares;
+pub mod write_gate;
 
 use std::future::Future;
 use std::path::Path;
@@ -35,6 +36,8 @@ use sqlx::any::{install_default_drivers, AnyPoolOptions};
 use sqlx::{Any, AnyPool, Executor as _, Transaction};
 
 use group_sync::GroupSync;
+pub use write_gate::Lane;
+use write_gate::{GatePermit, WriteGate};
 
 /// Which database the URL selected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,6 +88,29 @@ pub struct Db {
     /// On SQLite with `synchronous=full` (the default) and a database file: the group
     /// commit that makes [`Db::commit`] durable (see [`group_sync`]).
     group_sync: Option<Arc<GroupSync>>,
+    /// On SQLite: the two-lane queue for the writer (see [`write_gate`]).
+    gate: Option<Arc<WriteGate>>,
+}
+
+/// A [`Db::begin_write`] transaction: the transaction, and on SQLite the writer's gate,
+/// held until it is committed or dropped (rolled back). Dereferences to the connection.
+#[derive(Debug)]
+pub struct WriteTx {
+    tx: Transaction<'static, Any>,
+    _permit: Option<GatePermit>,
+}
+
+impl std::ops::Deref for WriteTx {
+    type Target = sqlx::AnyConnection;
+    fn deref(&self) -> &Self::Target {
+        &self.tx
+    }
+}
+
+impl std::ops::DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.tx
+    }
 }
 
 /// How SQLite syncs commits to disk, from the URL's `synchronous` parameter.
@@ -163,11 +189,14 @@ impl Db {
                     Some(_) => Synchronous::Normal,
                     None => synchronous,
                 };
-                let writer = sqlite_pool(1, writer_sync).connect(&url).await?;
-                sqlx::migrate!("./migrations/sqlite").run(&writer).await?;
-                let readers = sqlite_pool(SQLITE_READERS, synchronous)
+                let writer = sqlite_pool(1, writer_sync, Checkpoints::Background)
                     .connect(&url)
                     .await?;
+                sqlx::migrate!("./migrations/sqlite").run(&writer).await?;
+                let readers = sqlite_pool(SQLITE_READERS, synchronous, Checkpoints::OnCommit)
+                    .connect(&url)
+                    .await?;
+                tokio::spawn(checkpoint_wal(readers.clone()));
                 (readers, writer, group_sync)
             }
             Backend::Postgres => {
@@ -183,11 +212,13 @@ impl Db {
             // What the migrations wrote is durable before anything is served.
             sync.committed().await;
         }
+        let gate = (backend == Backend::Sqlite).then(Arc::default);
         Ok(Self {
             pool,
             writer,
             backend,
             group_sync,
+            gate,
         })
     }
 
@@ -215,19 +246,35 @@ impl Db {
     /// one simply queues behind the busy timeout. On PostgreSQL a plain `BEGIN` (READ
     /// COMMITTED) is enough, because every write that matters is an `ON CONFLICT` insert
     /// or an upsert that re-checks the row it conflicts with.
-    pub async fn begin_write(&self) -> Result<Transaction<'static, Any>, sqlx::Error> {
-        match self.backend {
-            Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await,
-            Backend::Postgres => self.pool.begin().await,
-        }
+    ///
+    /// On SQLite the transaction first waits for the writer in `lane` (see [`write_gate`]).
+    pub async fn begin_write(&self, lane: Lane) -> Result<WriteTx, sqlx::Error> {
+        let permit = match &self.gate {
+            Some(gate) => Some(gate.enter(lane).await),
+            None => None,
+        };
+        let tx = match self.backend {
+            Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
+        Ok(WriteTx {
+            tx,
+            _permit: permit,
+        })
     }
 
     /// Commits a [`Db::begin_write`] transaction and returns once it is durable: on SQLite
     /// with `synchronous=full`, after a sync of the log that began after this commit,
     /// shared with the commits around it (group commit; the writer is already free for
     /// the next transaction meanwhile).
-    pub async fn commit(&self, tx: Transaction<'static, Any>) -> Result<(), sqlx::Error> {
+    pub async fn commit(&self, tx: WriteTx) -> Result<(), sqlx::Error> {
+        let WriteTx {
+            tx,
+            _permit: permit,
+        } = tx;
         tx.commit().await?;
+        // The next transaction may have the writer while this one waits for its sync.
+        drop(permit);
         self.durable().await;
         Ok(())
     }
@@ -248,19 +295,63 @@ impl Db {
     }
 }
 
-/// A SQLite pool of `size` connections, each set up the same way.
-fn sqlite_pool(size: u32, synchronous: Synchronous) -> AnyPoolOptions {
+/// A SQLite pool of `size` connections, each set up the same way. Connections are not
+/// pinged when taken from the pool (sqlx's default): a local file's connection cannot have
+/// been dropped by a peer, and the ping is a round trip to the connection's worker thread
+/// before every transaction and every read, while claims and captures wait for the writer.
+fn sqlite_pool(size: u32, synchronous: Synchronous, checkpoints: Checkpoints) -> AnyPoolOptions {
     AnyPoolOptions::new()
         .max_connections(size)
+        .test_before_acquire(false)
         .after_connect(move |conn, _meta| {
             Box::pin(async move {
                 conn.execute("PRAGMA journal_mode = WAL").await?;
                 conn.execute("PRAGMA busy_timeout = 5000").await?;
                 conn.execute("PRAGMA foreign_keys = ON").await?;
                 conn.execute(synchronous.pragma()).await?;
+                if checkpoints == Checkpoints::Background {
+                    conn.execute("PRAGMA wal_autocheckpoint = 0").await?;
+                }
                 Ok(())
             })
         })
+}
+
+/// Who copies the write-ahead log into the database file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Checkpoints {
+    /// SQLite's default: the commit that takes the log past 1,000 pages.
+    OnCommit,
+    /// [`checkpoint_wal`], off the writer.
+    Background,
+}
+
+/// How often [`checkpoint_wal`] runs.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
+
+/// Checkpoints the write-ahead log from a read connection every [`CHECKPOINT_EVERY`], so
+/// that the writer never does: SQLite's automatic checkpoint runs inside the commit that
+/// crosses 1,000 pages, fsyncs of the log and the database file included, while every
+/// claim and capture queued for the writer waits. `PASSIVE` blocks neither readers nor the
+/// writer and does not change what a commit makes durable. Ends when the pool is closed.
+async fn checkpoint_wal(pool: AnyPool) {
+    let mut every = tokio::time::interval(CHECKPOINT_EVERY);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        if pool.is_closed() {
+            return;
+        }
+        let done = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            .execute(&pool)
+            .await;
+        if let Err(err) = done {
+            if pool.is_closed() {
+                return;
+            }
+            tracing::warn!(error = %err, "could not checkpoint the write-ahead log");
+        }
+    }
 }
 
 /// Current time in epoch milliseconds, the unit of every time column.
@@ -335,9 +426,22 @@ mod tests {
         // NORMAL with the group commit of `Db::commit` syncing the log.
         assert_eq!(synchronous_of(&db.writer).await, 1);
         assert_eq!(synchronous_of(&db.pool).await, 2);
+        // The writer leaves checkpoints to the background task; readers keep the default.
+        let autocheckpoint = |pool: &AnyPool| {
+            let pool = pool.clone();
+            async move {
+                let row = sqlx::query("PRAGMA wal_autocheckpoint")
+                    .fetch_one(&pool)
+                    .await
+                    .expect("PRAGMA wal_autocheckpoint");
+                sqlx::Row::try_get::<i64, _>(&row, 0).expect("a number")
+            }
+        };
+        assert_eq!(autocheckpoint(&db.writer).await, 0);
+        assert_eq!(autocheckpoint(&db.pool).await, 1000);
         let sync = db.group_sync.clone().expect("group commit is on");
         let (_, before, _) = sync.stats();
-        let tx = db.begin_write().await.expect("begin");
+        let tx = db.begin_write(Lane::Interactive).await.expect("begin");
         db.commit(tx).await.expect("commit");
         let (_, issued, durable) = sync.stats();
         assert_eq!(issued, before + 1);

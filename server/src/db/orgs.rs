@@ -62,7 +62,7 @@ pub struct DomainRow {
 pub async fn create_org(db: &Db, new: &NewOrg) -> Result<CreatedOrg, sqlx::Error> {
     let now = now_ms();
     let org_id = crate::orgs::ids::new_id(crate::orgs::ids::IdKind::Org);
-    let mut tx = db.begin_write().await?;
+    let mut tx = db.begin_write(super::Lane::Interactive).await?;
     sqlx::query("INSERT INTO orgs (id, name, auto_collect, created_at) VALUES ($1, $2, $3, $4)")
         .bind(&org_id)
         .bind(&new.name)

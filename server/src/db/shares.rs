@@ -102,7 +102,7 @@ async fn claim_once(
     collect: bool,
 ) -> Result<ClaimOutcome, sqlx::Error> {
     let now = now_ms();
-    let mut tx = db.begin_write().await?;
+    let mut tx = db.begin_write(super::Lane::Interactive).await?;
     let share = sqlx::query(
         "SELECT s.id, s.cdr_id, s.minter_org_id, s.expires_at, c.domain_id \
          FROM shares s JOIN cdrs c ON c.id = s.cdr_id WHERE s.token_hash = $1",

@@ -1,8 +1,8 @@
 //! Ingesting a capture: check it, prepare it off the async workers, store it, answer.
 //!
 //! The steps, in order, each a function here:
-//! 1. [`prepare_capture`] — all CPU work on the upload, run by the route inside
-//!    `tokio::task::spawn_blocking`: decompress, parse, [`validate`] every limit, hash.
+//! 1. [`prepare_capture`] — all CPU work on the upload, run by the route on the
+//!    low-priority capture threads (`crate::http::cpu`), off the async workers: decompress, parse, [`validate`] every limit, hash.
 //!    Per-capture work that more checks need (reading the snapshot) belongs in it too.
 //! 2. [`ingest`] — the idempotency key first: a key already stored answers the first
 //!    result again when the body is the same ([`replay`]) and `CONFLICT` when it is not;
