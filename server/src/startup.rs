@@ -45,6 +45,9 @@ pub enum StartupError {
     /// The demo orgs could not be set up.
     #[error(transparent)]
     Demo(#[from] DemoError),
+    /// The threads that process captures could not be started.
+    #[error("cannot start the capture threads: {0}")]
+    Threads(std::io::Error),
 }
 
 /// A server bound to its address, ready to serve.
@@ -94,7 +97,9 @@ impl Server {
             sdk_dir: config.sdk_dir.clone(),
             www_dir: config.www_dir.clone(),
             demo,
-            capture_guard: Arc::new(CaptureGuard::new(&config.capture)),
+            capture_guard: Arc::new(
+                CaptureGuard::new(&config.capture).map_err(StartupError::Threads)?,
+            ),
         };
         Ok(Self {
             listener,

@@ -6,7 +6,9 @@
 //! semaphore; a capture waits in line at most `queue_timeout`, then is told to come back
 //! with 429 `RATE_LIMITED` and `Retry-After` — the contract's code for "too much at
 //! once"), and how long a body may take to arrive (`body_timeout`, then 408
-//! `REQUEST_TIMEOUT`). Both 429 and 408 are answers the SDK retries, so an honest page loses
+//! `REQUEST_TIMEOUT`). A capture's CPU work runs on low-priority threads
+//! ([`crate::http::cpu`]), so a flood of captures cannot starve claims and reads of CPU.
+//! Both 429 and 408 are answers the SDK retries, so an honest page loses
 //! nothing when the server is busy.
 
 use std::net::IpAddr;
@@ -19,6 +21,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::config::CaptureConfig;
 use crate::http::client_addr::client_addr;
+use crate::http::cpu::{CpuPool, Panicked};
 use crate::http::error::ApiError;
 use crate::http::ratelimit::{address_key, Limiter};
 
@@ -32,19 +35,29 @@ pub struct CaptureGuard {
     queue_timeout: Duration,
     /// How long a capture's body may take to arrive.
     pub body_timeout: Duration,
+    cpu: CpuPool,
 }
 
 impl CaptureGuard {
-    /// Guards with the configured limits.
-    pub fn new(config: &CaptureConfig) -> Self {
-        Self {
+    /// Guards with the configured limits; `Err` if the capture threads cannot start.
+    pub fn new(config: &CaptureConfig) -> std::io::Result<Self> {
+        Ok(Self {
             per_ip: Limiter::per_minute(config.rate_per_ip),
             per_cid: Limiter::per_minute(config.rate_per_cid),
             trusted_proxies: config.trusted_proxies.clone(),
             slots: Arc::new(Semaphore::new(config.concurrency.max(1))),
             queue_timeout: Duration::from_millis(config.queue_timeout_ms),
             body_timeout: Duration::from_millis(config.body_timeout_ms),
-        }
+            cpu: CpuPool::new()?,
+        })
+    }
+
+    /// Runs a capture's CPU work on the low-priority capture threads.
+    pub async fn process<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, Panicked> {
+        self.cpu.run(work).await
     }
 
     /// The client address of a request from `peer` (see [`crate::http::client_addr`]).

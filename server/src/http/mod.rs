@@ -8,7 +8,7 @@
 //! | [`auth`] | API-key authentication of a request |
 //! | [`body`], [`json`], [`query`] | reading bodies, strict JSON objects and URL parts |
 //! | [`pagination`] | page sizes, orders and opaque page tokens |
-//! | [`guard`], [`ratelimit`], [`client_addr`] | what the open capture endpoint may cost |
+//! | [`guard`], [`ratelimit`], [`client_addr`], [`cpu`] | what the open capture endpoint may cost |
 //! | [`error`], [`envelope`] | the one error enum and the `{ok, data \| error}` envelope |
 //! | [`openapi`] | the OpenAPI document's shared parts and limits |
 
@@ -16,6 +16,7 @@ pub mod app;
 pub mod auth;
 pub mod body;
 pub mod client_addr;
+pub mod cpu;
 pub mod envelope;
 pub mod error;
 pub mod guard;

@@ -5,8 +5,9 @@
 //! `cid` is `NOT_FOUND` "unknown cid": there is no such org to upload to); the page's
 //! origin is one of that org's registered domains or a subdomain (`FORBIDDEN` otherwise);
 //! the org's rate limit; a turn among the captures processed at once; the body arrives in
-//! time and is at most `MAX_CAPTURE_BYTES`. The CPU work on the body then runs in
-//! `spawn_blocking` ([`prepare_capture`]) and [`ingest`] stores it.
+//! time and is at most `MAX_CAPTURE_BYTES`. The CPU work on the body then runs on the
+//! low-priority capture threads ([`crate::http::cpu`], [`prepare_capture`]) and [`ingest`]
+//! stores it.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -121,7 +122,8 @@ async fn capture(
 
     let _turn = guard.turn().await?;
     let (parts, raw) = read_raw(request, MAX_CAPTURE_BYTES, Some(guard.body_timeout)).await?;
-    let prepared = tokio::task::spawn_blocking(move || prepare_capture(&parts.headers, raw))
+    let prepared = guard
+        .process(move || prepare_capture(&parts.headers, raw))
         .await
         .map_err(ApiError::internal)??;
     ingest(&state, arrival, prepared).await.map(Data)
