@@ -122,7 +122,7 @@ fn url_argument(css: &str, open: usize) -> Option<(String, usize)> {
             end?
         }
         _ => {
-            let end = trimmed.find(')')?;
+            let end = find_any(trimmed, b")")?;
             value.push_str(before(trimmed, end).trim_ascii_end());
             end
         }
@@ -137,8 +137,12 @@ pub fn absolute_srcset(srcset: &str, base: &str) -> String {
     let mut out = String::with_capacity(srcset.len() + 32);
     let mut rest = srcset;
     loop {
-        while let Some(tail) = rest.strip_prefix([' ', '\t', '\n', '\r', '\x0c', ',']) {
-            rest = tail;
+        while rest
+            .as_bytes()
+            .first()
+            .is_some_and(|b| ASCII_SPACE.contains(b) || *b == b',')
+        {
+            rest = after(rest, 1);
         }
         if rest.is_empty() {
             break;

@@ -40,7 +40,7 @@ pub fn resolve(base: &str, reference: &str) -> String {
 
 /// Whether `url` starts with a scheme (`https:`, `data:`, `mailto:` …).
 pub fn has_scheme(url: &str) -> bool {
-    let Some(colon) = url.find(':') else {
+    let Some(colon) = find_any(url, b":") else {
         return false;
     };
     let scheme = before(url, colon).as_bytes();
@@ -65,7 +65,7 @@ impl<'a> Parts<'a> {
         if !has_scheme(base) {
             return None;
         }
-        let colon = base.find(':')?;
+        let colon = find_any(base, b":")?;
         let authority = after(base, colon + 1).strip_prefix("//")?;
         let authority_end = colon + 3 + find_any(authority, b"/?#").unwrap_or(authority.len());
         let (path, _) = split_path(after(base, authority_end));
@@ -95,7 +95,7 @@ fn remove_dots(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     let mut rest = after(path, 1);
     loop {
-        let slash = rest.find('/');
+        let slash = find_any(rest, b"/");
         let segment = before(rest, slash.unwrap_or(rest.len()));
         let dots = segment == "." || segment == "..";
         if segment == ".." {
