@@ -129,7 +129,7 @@ fn url_argument(css: &str, open: usize) -> Option<(String, usize)> {
     };
     let tail = after(trimmed, after_value);
     let close = tail.len() - tail.trim_ascii_start().len();
-    (after(tail, close).starts_with(')')).then(|| (value, open + lead + after_value + close + 1))
+    (after(tail, close).starts_with(")")).then(|| (value, open + lead + after_value + close + 1))
 }
 
 /// A `srcset` list with each candidate's URL resolved against `base`.
@@ -150,8 +150,8 @@ pub fn absolute_srcset(srcset: &str, base: &str) -> String {
         let url_end = find_any(rest, ASCII_SPACE).unwrap_or(rest.len());
         let (mut url, mut after) = split_at(rest, url_end);
         // `a.png,b.png`: a URL ending in commas ends the candidate.
-        let ends_candidate = url.ends_with(',');
-        while let Some(shorter) = url.strip_suffix(',') {
+        let ends_candidate = url.ends_with(",");
+        while let Some(shorter) = url.strip_suffix(",") {
             url = shorter;
         }
         let descriptor = if ends_candidate {

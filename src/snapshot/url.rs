@@ -14,7 +14,7 @@ use crate::text::{after, before, concat, find_any, split_at};
 /// `reference` resolved against the absolute URL `base`.
 pub fn resolve(base: &str, reference: &str) -> String {
     let reference = reference.trim_ascii();
-    if reference.is_empty() || reference.starts_with('#') || has_scheme(reference) {
+    if reference.is_empty() || reference.starts_with("#") || has_scheme(reference) {
         return reference.to_owned();
     }
     let Some(parts) = Parts::of(base) else {
@@ -28,7 +28,7 @@ pub fn resolve(base: &str, reference: &str) -> String {
         // Only a query: the base's path with the new query.
         return concat(&[parts.origin, parts.path, tail]);
     }
-    let merged = if path.starts_with('/') {
+    let merged = if path.starts_with("/") {
         remove_dots(path)
     } else {
         let dir = before(parts.path, last_slash(parts.path) + 1);

@@ -125,7 +125,7 @@ pub fn set_attr_text(attrs: &mut Attrs<'_>, name: &'static str, text: &str) {
 /// the style needs one: the snapshot's own declarations come last, so they win.
 pub fn add_style(attrs: &mut Attrs<'_>, declarations: &str) {
     let style = html::unescape(&attr_value(attrs, "style").unwrap_or_default()).into_owned();
-    let separator = if style.trim_ascii().is_empty() || style.trim_ascii_end().ends_with(';') {
+    let separator = if style.trim_ascii().is_empty() || style.trim_ascii_end().ends_with(";") {
         ""
     } else {
         ";"

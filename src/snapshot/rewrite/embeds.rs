@@ -146,8 +146,8 @@ pub(super) fn frameset_layout(attrs: &mut Attrs<'_>, parent: Option<&str>) {
             let track = track.trim();
             let mut number = track;
             while let Some(shorter) = number
-                .strip_suffix('*')
-                .or_else(|| number.strip_suffix('%'))
+                .strip_suffix("*")
+                .or_else(|| number.strip_suffix("%"))
             {
                 number = shorter;
             }
