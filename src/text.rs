@@ -7,13 +7,13 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-pub use expressconsent_protocol::text::{char_start, concat, decimal, push_decimal};
+pub use expressconsent_protocol::text::{char_start, concat, decimal, has_byte, push_decimal};
 
 /// Where the first byte of `text` that is in `set` (ASCII bytes) is. One plain loop for
 /// every such search: `str::find` with a char array or a closure compiles a searcher for
 /// each pattern type.
 pub fn find_any(text: &str, set: &[u8]) -> Option<usize> {
-    text.bytes().position(|b| set.contains(&b))
+    text.bytes().position(|b| has_byte(set, b))
 }
 
 /// `text.split_once(byte)` for an ASCII `byte`, with [`find_any`]'s loop.

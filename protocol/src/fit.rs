@@ -9,7 +9,7 @@
 use crate::prelude::*;
 
 use crate::limits::TRIM_MARKER;
-use crate::text::char_start;
+use crate::text::{char_start, has_byte};
 
 /// What replaces a NUL character: U+FFFD, as an HTML parser does.
 pub const NUL_REPLACEMENT: char = '\u{FFFD}';
@@ -19,7 +19,7 @@ pub const NUL_REPLACEMENT: char = '\u{FFFD}';
 /// `text` changed.
 pub fn fit_chars(text: &mut String, max: usize) -> bool {
     let mut changed = false;
-    if text.as_bytes().contains(&0) {
+    if has_byte(text.as_bytes(), 0) {
         let mut clean = String::with_capacity(text.len() + 2);
         for c in text.chars() {
             clean.push(if c == '\0' { NUL_REPLACEMENT } else { c });

@@ -26,6 +26,18 @@ pub fn push_decimal(out: &mut String, n: u64) {
     out.push(char::from(b'0' + (n % 10) as u8));
 }
 
+/// Whether `bytes` holds `byte`: a plain loop, where `<[u8]>::contains` brings core's
+/// word-at-a-time `memchr` (about 400 bytes) into the SDK's wasm for strings that are
+/// short or searched once.
+pub fn has_byte(bytes: &[u8], byte: u8) -> bool {
+    for &b in bytes {
+        if b == byte {
+            return true;
+        }
+    }
+    false
+}
+
 /// Where character `n` of `text` starts (a byte offset), or `None` when `text` has `n`
 /// characters or fewer: `char_indices().nth(n)` as one plain loop, where the iterator's
 /// `advance_by` is a few hundred bytes of the SDK's wasm of its own.
@@ -71,6 +83,14 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_byte_is_found_anywhere_in_the_slice() {
+        assert!(has_byte(b"a\0b", 0));
+        assert!(has_byte(b"ab;", b';'));
+        assert!(!has_byte(b"", 0));
+        assert!(!has_byte("é".as_bytes(), b'e'));
     }
 
     #[test]

@@ -9,7 +9,7 @@ use crate::prelude::*;
 use alloc::borrow::Cow;
 
 use super::url::resolve;
-use crate::text::{after, before, find_any, slice, split_at, ASCII_SPACE};
+use crate::text::{after, before, find_any, has_byte, slice, split_at, ASCII_SPACE};
 
 /// `css` with every `url(…)` resolved against `base`. Borrowed when nothing changed.
 pub fn absolute_urls<'a>(css: &'a str, base: &str) -> Cow<'a, str> {
@@ -140,7 +140,7 @@ pub fn absolute_srcset(srcset: &str, base: &str) -> String {
         while rest
             .as_bytes()
             .first()
-            .is_some_and(|b| ASCII_SPACE.contains(b) || *b == b',')
+            .is_some_and(|&b| has_byte(ASCII_SPACE, b) || b == b',')
         {
             rest = after(rest, 1);
         }

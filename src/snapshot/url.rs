@@ -86,7 +86,14 @@ fn split_path(reference: &str) -> (&str, &str) {
 /// Where the last `/` of `path` is, or 0. (A byte loop: `rfind` brings a reverse searcher
 /// of its own into the wasm.)
 fn last_slash(path: &str) -> usize {
-    path.bytes().rposition(|b| b == b'/').unwrap_or(0)
+    let mut at = path.len();
+    while at > 0 {
+        at -= 1;
+        if path.as_bytes().get(at) == Some(&b'/') {
+            return at;
+        }
+    }
+    0
 }
 
 /// RFC 3986's "remove dot segments" for a path that starts with `/`: segment by segment,
