@@ -10,10 +10,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
-# core and alloc are rebuilt for the size build (`-Z build-std`, which the pinned stable
-# toolchain takes under RUSTC_BOOTSTRAP=1 with the rust-src component scripts/setup.sh
-# installs): optimised for size like the SDK instead of the precompiled speed-tuned copies,
-# with core's `optimize_for_size` implementations, panics that abort on the spot
+# core and alloc are rebuilt for the size build (`-Z build-std`, which stable Rust takes
+# under RUSTC_BOOTSTRAP=1 with the rust-src component scripts/setup.sh installs; measured
+# with 1.95, and `-C panic=immediate-abort` needs a recent toolchain): optimised for size
+# like the SDK instead of the precompiled speed-tuned copies, with core's
+# `optimize_for_size` implementations, panics that abort on the spot
 # (`-C panic=immediate-abort`: no panic message or location is ever built, where the
 # panic handler of src/lib.rs used to receive them only to trap) and no file names for
 # `#[track_caller]` locations, which nothing reads.
