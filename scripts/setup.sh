@@ -19,6 +19,12 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
+# The size build rebuilds core and alloc from source (scripts/build-sdk.sh, `-Z build-std`).
+if ! rustup component list --installed | grep -qx rust-src; then
+  step "adding the rust-src component"
+  rustup component add rust-src
+fi
+
 if ! command -v wasm-pack >/dev/null; then
   step "installing wasm-pack (about 2 minutes)"
   cargo install --locked wasm-pack

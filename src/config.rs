@@ -82,7 +82,7 @@ fn page_origin() -> Result<String, SdkError> {
 /// can be appended as `{api}/v1/…`.
 fn normalize_api(api: &str) -> Result<String, SdkError> {
     let mut api = api.trim_ascii();
-    while let Some(shorter) = api.strip_suffix('/') {
+    while let Some(shorter) = api.strip_suffix("/") {
         api = shorter;
     }
     let lower = api.to_ascii_lowercase();

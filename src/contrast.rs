@@ -49,7 +49,7 @@ pub fn parse_color(css: &str) -> Option<Rgba> {
     let inner = css
         .strip_prefix("rgba(")
         .or_else(|| css.strip_prefix("rgb("))?
-        .strip_suffix(')')?;
+        .strip_suffix(")")?;
     // A loop rather than `collect::<Option<_>>()`, whose adapter is code of its own.
     let mut parts: Vec<f64> = Vec::new();
     let mut rest = inner;

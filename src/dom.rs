@@ -143,8 +143,8 @@ pub fn css_number(text: &str) -> Option<f64> {
 
 /// Truncates `text` to at most `max` characters (not bytes), on a character boundary.
 pub fn truncate_chars(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        Some((cut, _)) => crate::text::before(text, cut).to_owned(),
+    match crate::text::char_start(text, max) {
+        Some(cut) => crate::text::before(text, cut).to_owned(),
         None => text.to_owned(),
     }
 }

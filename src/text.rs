@@ -7,13 +7,54 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-pub use expressconsent_protocol::text::{concat, decimal, push_decimal};
+pub use expressconsent_protocol::text::{char_start, concat, decimal, has_byte, push_decimal};
 
 /// Where the first byte of `text` that is in `set` (ASCII bytes) is. One plain loop for
 /// every such search: `str::find` with a char array or a closure compiles a searcher for
 /// each pattern type.
 pub fn find_any(text: &str, set: &[u8]) -> Option<usize> {
-    text.bytes().position(|b| set.contains(&b))
+    text.bytes().position(|b| has_byte(set, b))
+}
+
+/// `text.split_once(byte)` for an ASCII `byte`, with [`find_any`]'s loop.
+pub fn split_once_byte(text: &str, byte: u8) -> Option<(&str, &str)> {
+    let at = find_any(text, &[byte])?;
+    Some((before(text, at), after(text, at + 1)))
+}
+
+/// `text.split(byte)` for an ASCII `byte`, with [`find_any`]'s loop: the pieces between
+/// each `byte`, one empty piece for an empty `text`.
+pub fn split_byte(text: &str, byte: u8) -> SplitByte<'_> {
+    SplitByte {
+        rest: Some(text),
+        byte,
+    }
+}
+
+/// The iterator of [`split_byte`].
+pub struct SplitByte<'a> {
+    /// What is left to split; `None` once the last piece is out.
+    rest: Option<&'a str>,
+    /// The separator.
+    byte: u8,
+}
+
+impl<'a> Iterator for SplitByte<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let rest = self.rest?;
+        match split_once_byte(rest, self.byte) {
+            Some((piece, tail)) => {
+                self.rest = Some(tail);
+                Some(piece)
+            }
+            None => {
+                self.rest = None;
+                Some(rest)
+            }
+        }
+    }
 }
 
 /// HTML's and CSS's white space, all ASCII.
@@ -79,6 +120,17 @@ mod tests {
         assert_eq!(find_any("é?", b"?"), Some(2));
         assert_eq!(find_any("abc", b"?#"), None);
         assert_eq!(find_any("", ASCII_SPACE), None);
+    }
+
+    #[test]
+    fn byte_splits_cut_as_str_splits_do() {
+        for text in ["", ";", "a;b", ";a;;b;", "é;ü;😀"] {
+            assert_eq!(
+                split_byte(text, b';').collect::<Vec<_>>(),
+                text.split(';').collect::<Vec<_>>()
+            );
+            assert_eq!(split_once_byte(text, b';'), text.split_once(';'));
+        }
     }
 
     #[test]

@@ -9,6 +9,7 @@
 use crate::prelude::*;
 
 use crate::limits::TRIM_MARKER;
+use crate::text::{char_start, has_byte};
 
 /// What replaces a NUL character: U+FFFD, as an HTML parser does.
 pub const NUL_REPLACEMENT: char = '\u{FFFD}';
@@ -18,7 +19,7 @@ pub const NUL_REPLACEMENT: char = '\u{FFFD}';
 /// `text` changed.
 pub fn fit_chars(text: &mut String, max: usize) -> bool {
     let mut changed = false;
-    if text.as_bytes().contains(&0) {
+    if has_byte(text.as_bytes(), 0) {
         let mut clean = String::with_capacity(text.len() + 2);
         for c in text.chars() {
             clean.push(if c == '\0' { NUL_REPLACEMENT } else { c });
@@ -26,9 +27,9 @@ pub fn fit_chars(text: &mut String, max: usize) -> bool {
         *text = clean;
         changed = true;
     }
-    if text.len() > max && text.char_indices().nth(max).is_some() {
+    if text.len() > max && char_start(text, max).is_some() {
         let keep = match max.checked_sub(1) {
-            Some(n) => text.char_indices().nth(n).map_or(text.len(), |(at, _)| at),
+            Some(n) => char_start(text, n).unwrap_or(text.len()),
             None => 0,
         };
         text.truncate(keep);

@@ -5,7 +5,7 @@
 use crate::prelude::*;
 use core::fmt;
 
-use crate::text::{concat, decimal};
+use crate::text::{char_start, concat, decimal, has_byte};
 
 const DAY_MS: u64 = 24 * 60 * 60 * 1000;
 
@@ -128,7 +128,7 @@ impl SubGroupIds {
             ])));
         }
         for (i, id) in ids.iter().enumerate() {
-            if id.chars().count() > MAX_KEY_CHARS || id.contains('\0') {
+            if char_start(id, MAX_KEY_CHARS).is_some() || has_byte(id.as_bytes(), 0) {
                 return Err(LimitError(concat(&[
                     "each subGroupId must be at most ",
                     &decimal(MAX_KEY_CHARS as u64),

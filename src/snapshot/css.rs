@@ -9,7 +9,7 @@ use crate::prelude::*;
 use alloc::borrow::Cow;
 
 use super::url::resolve;
-use crate::text::{after, before, find_any, slice, split_at, ASCII_SPACE};
+use crate::text::{after, before, find_any, has_byte, slice, split_at, ASCII_SPACE};
 
 /// `css` with every `url(…)` resolved against `base`. Borrowed when nothing changed.
 pub fn absolute_urls<'a>(css: &'a str, base: &str) -> Cow<'a, str> {
@@ -122,14 +122,14 @@ fn url_argument(css: &str, open: usize) -> Option<(String, usize)> {
             end?
         }
         _ => {
-            let end = trimmed.find(')')?;
+            let end = find_any(trimmed, b")")?;
             value.push_str(before(trimmed, end).trim_ascii_end());
             end
         }
     };
     let tail = after(trimmed, after_value);
     let close = tail.len() - tail.trim_ascii_start().len();
-    (after(tail, close).starts_with(')')).then(|| (value, open + lead + after_value + close + 1))
+    (after(tail, close).starts_with(")")).then(|| (value, open + lead + after_value + close + 1))
 }
 
 /// A `srcset` list with each candidate's URL resolved against `base`.
@@ -137,8 +137,12 @@ pub fn absolute_srcset(srcset: &str, base: &str) -> String {
     let mut out = String::with_capacity(srcset.len() + 32);
     let mut rest = srcset;
     loop {
-        while let Some(tail) = rest.strip_prefix([' ', '\t', '\n', '\r', '\x0c', ',']) {
-            rest = tail;
+        while rest
+            .as_bytes()
+            .first()
+            .is_some_and(|&b| has_byte(ASCII_SPACE, b) || b == b',')
+        {
+            rest = after(rest, 1);
         }
         if rest.is_empty() {
             break;
@@ -146,8 +150,8 @@ pub fn absolute_srcset(srcset: &str, base: &str) -> String {
         let url_end = find_any(rest, ASCII_SPACE).unwrap_or(rest.len());
         let (mut url, mut after) = split_at(rest, url_end);
         // `a.png,b.png`: a URL ending in commas ends the candidate.
-        let ends_candidate = url.ends_with(',');
-        while let Some(shorter) = url.strip_suffix(',') {
+        let ends_candidate = url.ends_with(",");
+        while let Some(shorter) = url.strip_suffix(",") {
             url = shorter;
         }
         let descriptor = if ends_candidate {

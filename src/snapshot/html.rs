@@ -10,7 +10,7 @@
 use crate::prelude::*;
 use alloc::borrow::Cow;
 
-use crate::text::{after, before, slice};
+use crate::text::{after, before, find_any, slice};
 
 /// HTML elements that have no end tag.
 pub const VOID: [&str; 18] = [
@@ -97,16 +97,15 @@ fn is_space(b: u8) -> bool {
 
 /// The text of an escaped attribute value or text run.
 pub fn unescape(text: &str) -> Cow<'_, str> {
-    if !text.contains('&') {
+    if find_any(text, b"&").is_none() {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
-    while let Some(amp) = rest.find('&') {
+    while let Some(amp) = find_any(rest, b"&") {
         out.push_str(before(rest, amp));
         rest = after(rest, amp);
-        let entity = rest
-            .find(';')
+        let entity = find_any(rest, b";")
             .filter(|&end| end <= 10)
             .map(|end| slice(rest, 1, end));
         let decoded = match entity {

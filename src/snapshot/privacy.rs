@@ -110,7 +110,7 @@ pub fn masked_attr(element: &str, attr: &str, value: &str) -> Masked {
         Masked::Style
     } else if KEPT.iter().any(|name| is(name)) || is_sdk_tag(attr) {
         Masked::Keep
-    } else if href && (value.starts_with('#') || element == "link") {
+    } else if href && (value.starts_with("#") || element == "link") {
         // A reference into the document itself (`<use href="#icon">`), or a style sheet
         // that could not be inlined: the page's, not the consumer's.
         Masked::Keep

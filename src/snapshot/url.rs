@@ -14,7 +14,7 @@ use crate::text::{after, before, concat, find_any, split_at};
 /// `reference` resolved against the absolute URL `base`.
 pub fn resolve(base: &str, reference: &str) -> String {
     let reference = reference.trim_ascii();
-    if reference.is_empty() || reference.starts_with('#') || has_scheme(reference) {
+    if reference.is_empty() || reference.starts_with("#") || has_scheme(reference) {
         return reference.to_owned();
     }
     let Some(parts) = Parts::of(base) else {
@@ -28,7 +28,7 @@ pub fn resolve(base: &str, reference: &str) -> String {
         // Only a query: the base's path with the new query.
         return concat(&[parts.origin, parts.path, tail]);
     }
-    let merged = if path.starts_with('/') {
+    let merged = if path.starts_with("/") {
         remove_dots(path)
     } else {
         let dir = before(parts.path, last_slash(parts.path) + 1);
@@ -40,7 +40,7 @@ pub fn resolve(base: &str, reference: &str) -> String {
 
 /// Whether `url` starts with a scheme (`https:`, `data:`, `mailto:` …).
 pub fn has_scheme(url: &str) -> bool {
-    let Some(colon) = url.find(':') else {
+    let Some(colon) = find_any(url, b":") else {
         return false;
     };
     let scheme = before(url, colon).as_bytes();
@@ -65,7 +65,7 @@ impl<'a> Parts<'a> {
         if !has_scheme(base) {
             return None;
         }
-        let colon = base.find(':')?;
+        let colon = find_any(base, b":")?;
         let authority = after(base, colon + 1).strip_prefix("//")?;
         let authority_end = colon + 3 + find_any(authority, b"/?#").unwrap_or(authority.len());
         let (path, _) = split_path(after(base, authority_end));
@@ -86,7 +86,14 @@ fn split_path(reference: &str) -> (&str, &str) {
 /// Where the last `/` of `path` is, or 0. (A byte loop: `rfind` brings a reverse searcher
 /// of its own into the wasm.)
 fn last_slash(path: &str) -> usize {
-    path.bytes().rposition(|b| b == b'/').unwrap_or(0)
+    let mut at = path.len();
+    while at > 0 {
+        at -= 1;
+        if path.as_bytes().get(at) == Some(&b'/') {
+            return at;
+        }
+    }
+    0
 }
 
 /// RFC 3986's "remove dot segments" for a path that starts with `/`: segment by segment,
@@ -95,7 +102,7 @@ fn remove_dots(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     let mut rest = after(path, 1);
     loop {
-        let slash = rest.find('/');
+        let slash = find_any(rest, b"/");
         let segment = before(rest, slash.unwrap_or(rest.len()));
         let dots = segment == "." || segment == "..";
         if segment == ".." {

@@ -88,7 +88,7 @@ impl Fields {
         }
         self.0.truncate(max);
         for (name, _) in &mut self.0 {
-            if name.len() > max_name && name.chars().nth(max_name).is_some() {
+            if name.len() > max_name && crate::text::char_start(name, max_name).is_some() {
                 let hash = fill::fingerprint(name) & 0xffff_ffff;
                 expressconsent_protocol::fit_chars(name, max_name - 10);
                 crate::text::push_decimal(name, hash);

@@ -105,8 +105,8 @@ fn list(storage: &Storage) -> Vec<Kept> {
 }
 
 fn parse_item_key(item: &str) -> Option<Kept> {
-    let (saved_at, rest) = item.strip_prefix(PREFIX)?.split_once(':')?;
-    let (chars, key) = rest.split_once(':')?;
+    let (saved_at, rest) = text::split_once_byte(item.strip_prefix(PREFIX)?, b':')?;
+    let (chars, key) = text::split_once_byte(rest, b':')?;
     let saved_at = decimal(saved_at)? as f64;
     let chars = usize::try_from(decimal(chars)?).ok()?;
     let key = Some(key).filter(|k| !k.is_empty())?.to_owned();
@@ -216,8 +216,8 @@ fn encode_value(upload: &Upload) -> Option<String> {
 }
 
 fn decode_value(key: &str, value: &str) -> Option<Upload> {
-    let (header, body) = value.split_once('\n')?;
-    let (encoding, url) = header.split_once(' ')?;
+    let (header, body) = text::split_once_byte(value, b'\n')?;
+    let (encoding, url) = text::split_once_byte(header, b' ')?;
     let body = match encoding {
         "gzip" => {
             let mut bytes = Vec::with_capacity(body.len());

@@ -13,6 +13,7 @@ use alloc::borrow::Cow;
 use super::super::css::{absolute_srcset, absolute_urls};
 use super::super::html::{self, StartTag};
 use super::super::url::resolve;
+use crate::text::{after, split_byte};
 
 /// `(name, escaped value)` pairs in source order; `None` for a value-less attribute.
 pub type Attrs<'a> = Vec<(Cow<'a, str>, Option<Cow<'a, str>>)>;
@@ -124,7 +125,7 @@ pub fn set_attr_text(attrs: &mut Attrs<'_>, name: &'static str, text: &str) {
 /// the style needs one: the snapshot's own declarations come last, so they win.
 pub fn add_style(attrs: &mut Attrs<'_>, declarations: &str) {
     let style = html::unescape(&attr_value(attrs, "style").unwrap_or_default()).into_owned();
-    let separator = if style.trim_ascii().is_empty() || style.trim_ascii_end().ends_with(';') {
+    let separator = if style.trim_ascii().is_empty() || style.trim_ascii_end().ends_with(";") {
         ""
     } else {
         ";"
@@ -169,7 +170,7 @@ fn has_url(css: &str) -> bool {
 /// value answers for the unescaped one.
 pub fn is_script_value(name: &str, value: &str) -> bool {
     is_script_url(value)
-        || (name.eq_ignore_ascii_case("values") && value.split(';').any(is_script_url))
+        || (name.eq_ignore_ascii_case("values") && split_byte(value, b';').any(is_script_url))
 }
 
 /// Whether an animation's `attributeName` names an event handler, read as the server's
@@ -199,8 +200,9 @@ fn opens_as_document(element: &str, attribute: &str) -> bool {
 /// it, the media type up to `,` or `;`, trimmed, any case.
 fn is_document_url(url: &str) -> bool {
     // Only the scheme and the media type are read, never a (long) payload.
-    let head: String = url
-        .trim_start_matches(|c: char| c <= ' ')
+    // Control characters and spaces are ASCII: every other byte is above `' '`.
+    let start = url.bytes().position(|b| b > b' ').unwrap_or(url.len());
+    let head: String = after(url, start)
         .chars()
         .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
         .take_while(|c| !matches!(c, ',' | ';'))

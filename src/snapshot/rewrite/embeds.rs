@@ -13,7 +13,7 @@ use super::page::LinkSheet;
 use super::Pass;
 #[allow(unused_imports)]
 use crate::prelude::*;
-use crate::text::concat;
+use crate::text::{concat, split_byte};
 
 impl<'a> Pass<'a, '_> {
     /// A `<link rel=stylesheet>` whose rules are readable is written as a `<style>` in its
@@ -142,9 +142,15 @@ pub(super) fn frameset_layout(attrs: &mut Attrs<'_>, parent: Option<&str>) {
             continue;
         };
         css.push_str(property);
-        for track in html::unescape(&list).split(',') {
+        for track in split_byte(&html::unescape(&list), b',') {
             let track = track.trim();
-            let number = track.trim_end_matches(['*', '%']);
+            let mut number = track;
+            while let Some(shorter) = number
+                .strip_suffix("*")
+                .or_else(|| number.strip_suffix("%"))
+            {
+                number = shorter;
+            }
             // Only digits and dots reach the style: the value cannot break out of it.
             if !number.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
                 continue;

@@ -83,7 +83,7 @@ impl<'a> Pass<'a, '_> {
         };
         let mut text = String::new();
         // The parser drops a first newline of a textarea's content; doubling keeps it.
-        if value.starts_with('\n') {
+        if value.starts_with("\n") {
             text.push('\n');
         }
         html::push_text_escaped(&mut text, &value);

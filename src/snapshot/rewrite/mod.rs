@@ -143,7 +143,7 @@ impl<'a> Pass<'a, '_> {
                 let name_end = find_any(tag, b" \t\n\r\x0c/>").unwrap_or(tag.len());
                 self.pos += end;
                 self.end_tag(before(tag, name_end));
-            } else if rest.starts_with('<') && next.is_ascii_alphabetic() {
+            } else if rest.starts_with("<") && next.is_ascii_alphabetic() {
                 match html::start_tag(self.src, self.pos) {
                     Some((tag, end)) => {
                         self.pos = end;
@@ -152,10 +152,10 @@ impl<'a> Pass<'a, '_> {
                     // A tag cut off by the end of the text: its `<` is text.
                     None => self.less_than(),
                 }
-            } else if rest.starts_with('<') && matches!(next, b'!' | b'?' | b'/') {
+            } else if rest.starts_with("<") && matches!(next, b'!' | b'?' | b'/') {
                 self.pending_root = None;
                 self.pos += html::bogus_comment_end(rest);
-            } else if rest.starts_with('<') {
+            } else if rest.starts_with("<") {
                 self.less_than();
             } else {
                 let len = html::find(rest, "<").unwrap_or(rest.len());
@@ -303,7 +303,7 @@ impl<'a> Pass<'a, '_> {
         if let Some(text) = after_tag {
             self.out.push_str(&text);
         } else if matches!(html_name, "pre" | "listing")
-            && after(self.src, self.pos).starts_with('\n')
+            && after(self.src, self.pos).starts_with("\n")
         {
             // The parser drops a newline right after the start tag, and the serializer
             // does not double it: doubling keeps the consumer's blank first line.

@@ -24,7 +24,7 @@ use super::page::Inert;
 use super::Pass;
 #[allow(unused_imports)]
 use crate::prelude::*;
-use crate::text::{after, before, concat};
+use crate::text::{after, before, concat, find_any};
 
 /// Elements that cannot hold a scroll mark: void, raw text, form controls, replaced
 /// elements, and table parts (whose children the parser moves out).
@@ -133,7 +133,7 @@ impl<'a> Pass<'a, '_> {
     /// Whether element `index` of `tree`, named `name`, can hold its mark in a shadow root
     /// of its own: an element that may host one and does not already.
     fn hosts_mark(&mut self, name: &str, tree: usize, index: usize) -> bool {
-        (SHADOW_HOSTS.contains(&name) || name.contains('-'))
+        (SHADOW_HOSTS.contains(&name) || find_any(name, b"-").is_some())
             && self.page.shadow_root(tree, index).is_none()
     }
 
@@ -182,7 +182,7 @@ impl<'a> Pass<'a, '_> {
                 continue;
             };
             let url = html::unescape(&url).into_owned();
-            let Some(hash) = url.find('#').filter(|&at| at > 0) else {
+            let Some(hash) = find_any(&url, b"#").filter(|&at| at > 0) else {
                 continue;
             };
             let file = before(&url, hash);
