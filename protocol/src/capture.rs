@@ -282,7 +282,9 @@ pub struct FieldTelemetry {
     /// `typed`, `pasted`, `autofilled`, `programmatic` or empty when untouched.
     #[cfg_attr(feature = "openapi", schema(max_length = 64))]
     pub fill_method: String,
-    /// Key presses in the field.
+    /// Key presses in the field, 0 to 4,294,967,295 (a `u32`: the document says so, as
+    /// `int32` would mean at most 2,147,483,647).
+    #[cfg_attr(feature = "openapi", schema(format = Int64, maximum = 4294967295.0))]
     pub keystrokes: u32,
     /// Milliseconds from first focus to capture, when it was focused.
     #[serde(skip_serializing_if = "Option::is_none")]

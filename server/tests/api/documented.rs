@@ -154,6 +154,20 @@ async fn each_documented_bound_is_accepted_and_one_past_it_is_refused() {
     error_message(past, 400, "INVALID_ARGUMENT").await;
     let empty = app.post(key, "/v1/domains", register(String::new())).await;
     error_message(empty, 400, "INVALID_ARGUMENT").await;
+
+    // A count the SDK sends: the document's maximum is the server's (int32's implied
+    // 2,147,483,647 would refuse what the server takes).
+    let fields = property(&doc, "Telemetry", "fields");
+    let keystrokes = &fields["additionalProperties"]["properties"]["keystrokes"];
+    assert_eq!(keystrokes["format"], "int64");
+    let most = number(&keystrokes["maximum"]);
+    let mut body = capture_body("keystrokes-at-limit");
+    body["telemetry"] = json!({ "fields": { "email": { "keystrokes": most } } });
+    app.captured(&generator.org_id, &body).await;
+    body["idempotencyKey"] = json!("keystrokes-past-limit");
+    body["telemetry"]["fields"]["email"]["keystrokes"] = json!(most + 1);
+    let past = app.capture(&generator.org_id, SITE, &body).await;
+    error_message(past, 400, "INVALID_ARGUMENT").await;
 }
 
 #[tokio::test]
