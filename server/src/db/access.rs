@@ -30,6 +30,34 @@ pub async fn relation(
         .transpose()
 }
 
+/// The relations of two orgs to a CDR, in one query (a claim reads the claimer's and the
+/// minter's while it holds the writer).
+pub async fn relations(
+    conn: &mut AnyConnection,
+    org_ids: [&str; 2],
+    cdr_id: &str,
+) -> Result<[Option<Access>; 2], sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT org_id, relation FROM cdr_access WHERE cdr_id = $1 AND org_id IN ($2, $3)",
+    )
+    .bind(cdr_id)
+    .bind(org_ids[0])
+    .bind(org_ids[1])
+    .fetch_all(conn)
+    .await?;
+    let mut found = [None, None];
+    for row in rows {
+        let org: String = row.try_get("org_id")?;
+        let access = parse_access(&row.try_get::<String, _>("relation")?)?;
+        for (slot, id) in found.iter_mut().zip(org_ids) {
+            if org == id {
+                *slot = Some(access);
+            }
+        }
+    }
+    Ok(found)
+}
+
 /// Serializes the read-decide-write transactions (claims, collects) of one CDR. SQLite
 /// already runs them one at a time (`BEGIN IMMEDIATE`); PostgreSQL's READ COMMITTED would
 /// let two of them decide on the same stale read, which the upserts keep consistent but

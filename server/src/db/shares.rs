@@ -6,7 +6,7 @@
 use expressconsent_protocol::Access;
 use sqlx::{AnyConnection, Row as _};
 
-use super::access::{access_str, lock_cdr, raise_relation, record_billing, relation};
+use super::access::{access_str, lock_cdr, raise_relation, record_billing, relation, relations};
 use super::{flag, now_ms, retry_on_contention, Db};
 use crate::orgs::ids::{new_id, IdKind};
 use crate::sharing::rules::{may_mint, on_claim, Refusal};
@@ -102,13 +102,14 @@ async fn claim_once(
     collect: bool,
 ) -> Result<ClaimOutcome, sqlx::Error> {
     let now = now_ms();
-    let mut tx = db.begin_write(super::Lane::Interactive).await?;
+    // A share link never changes once minted, so it is read before taking the writer:
+    // unknown and expired links never queue for it, and a claim holds it for less.
     let share = sqlx::query(
         "SELECT s.id, s.cdr_id, s.minter_org_id, s.expires_at, c.domain_id \
          FROM shares s JOIN cdrs c ON c.id = s.cdr_id WHERE s.token_hash = $1",
     )
     .bind(token_hash)
-    .fetch_optional(&mut *tx)
+    .fetch_optional(db.pool())
     .await?;
     let Some(share) = share else {
         return Ok(ClaimOutcome::UnknownToken);
@@ -122,9 +123,10 @@ async fn claim_once(
     let minter: String = share.try_get("minter_org_id")?;
     let domain_id: String = share.try_get("domain_id")?;
 
+    let mut tx = db.begin_write(super::Lane::Interactive).await?;
     lock_cdr(&mut tx, db.backend(), &cdr_id).await?;
-    let claimer_relation = relation(&mut tx, org_id, &cdr_id).await?;
-    let minter_relation = relation(&mut tx, &minter, &cdr_id).await?;
+    let [claimer_relation, minter_relation] =
+        relations(&mut tx, [org_id, minter.as_str()], &cdr_id).await?;
     let decided = on_claim(claimer_relation, minter_relation, collect);
     let mut billed = false;
     if decided.bill {
