@@ -18,7 +18,8 @@
 //
 // The load (flood and consumers) runs in a worker thread with its own event loop; the main
 // thread only claims and times the claims, so a claim's time is not stretched by the load
-// generator's own JavaScript waiting for its turn on a shared event loop.
+// generator's own JavaScript waiting for its turn on a shared event loop. With
+// EC_BENCH_LOAD_NICE=N the load runs in a child process at that niceness instead.
 import { randomUUID } from "node:crypto";
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
 import { gzip, gzipSync } from "node:zlib";
@@ -157,6 +158,7 @@ const statuses = (results) => {
  * their results.
  */
 async function startLoad(options) {
+  if (process.env.EC_BENCH_LOAD_NICE) return startNicedLoad(options);
   const worker = new Worker(new URL(import.meta.url), { workerData: { role: "load", ...options } });
   const message = () =>
     new Promise((resolve, reject) => {
@@ -175,8 +177,38 @@ async function startLoad(options) {
   };
 }
 
+/**
+ * The same load in a child process under `nice -n EC_BENCH_LOAD_NICE`: as if the flood came
+ * from another machine, the load generator then only gets the CPU the server leaves (it also
+ * sends less, so compare the flood's request rate too).
+ */
+async function startNicedLoad(options) {
+  const { spawn } = await import("node:child_process");
+  const child = spawn("nice", ["-n", process.env.EC_BENCH_LOAD_NICE, process.execPath, new URL(import.meta.url).pathname], {
+    stdio: ["inherit", "inherit", "inherit", "ipc"],
+    env: { ...process.env, EC_BENCH_LOAD_CHILD: JSON.stringify(options) },
+  });
+  const message = () => new Promise((resolve, reject) => { child.once("message", resolve); child.once("error", reject); });
+  await message();
+  return {
+    async run() {
+      const done = message();
+      child.send("go");
+      const results = await done;
+      child.kill();
+      return results;
+    },
+  };
+}
+
+// The niced child: the load, talking to its parent over the IPC channel.
+if (process.env.EC_BENCH_LOAD_CHILD && process.send) {
+  const port = { postMessage: (m) => process.send(m), once: (e, f) => process.once(e, f) };
+  await runLoad(JSON.parse(process.env.EC_BENCH_LOAD_CHILD), port);
+}
+
 /** The load's worker thread: the flood and the consumers, with bodies made beforehand. */
-async function runLoad({ baseUrl, orgId, html, seconds, floodLoops, consumerLoops }) {
+async function runLoad({ baseUrl, orgId, html, seconds, floodLoops, consumerLoops }, parentPort) {
   const server = { baseUrl, generator: { orgId } };
   // Enough unique flood bodies for what the default per-address limit can accept in
   // the run (its burst of 600, then 10 a second), and a consumer body per capture at
@@ -194,7 +226,7 @@ async function runLoad({ baseUrl, orgId, html, seconds, floodLoops, consumerLoop
   parentPort.postMessage({ consumers, flood, floodBodies: floodBodies.size, consumerBodiesMade: consumerBodies.made });
 }
 
-if (!isMainThread && workerData?.role === "load") await runLoad(workerData);
+if (!isMainThread && workerData?.role === "load") await runLoad(workerData, parentPort);
 
 /**
  * One server per synchronous mode: claims alone, then claims during the flood. Returns a
