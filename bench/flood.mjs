@@ -28,7 +28,11 @@ import { serverBuild, startBenchServer } from "./server.mjs";
 
 const FLOOD_ADDRESS = "198.51.100.7";
 const CLAIMERS = 16;
-/** Issue 10's target: claims' p99 during the flood, at 16 concurrent, SQLite, synchronous=FULL. */
+/**
+ * Issue 10's target: claims' p99 ≤ 50 ms at 16 concurrent on SQLite with synchronous=FULL,
+ * against its baseline of "about 130 ms at 16 concurrent" (claims alone). The same bound is
+ * also reported for claims during the flood, where this 2-core machine also runs the load.
+ */
 export const CLAIM_P99_TARGET_MS = 50;
 const gzipAsync = promisify(gzip);
 
@@ -323,12 +327,16 @@ export function printFlood({ rows, seconds, floodLoops, consumerLoops, snapshotB
   }
   const full = rows.find((r) => r.synchronous === "full");
   if (!full) {
-    console.log(`Claim target (p99 ≤ ${CLAIM_P99_TARGET_MS} ms during the flood, synchronous=FULL): not measured (no FULL run).`);
+    console.log(`Claim target (p99 ≤ ${CLAIM_P99_TARGET_MS} ms, 16 concurrent, synchronous=FULL): not measured (no FULL run).`);
   } else {
-    const met = full.claimsFailed === 0 && full.claimP99 <= CLAIM_P99_TARGET_MS;
+    const verdict = (p99) => (full.claimsFailed === 0 && p99 <= CLAIM_P99_TARGET_MS ? "MET" : "NOT MET");
+    const failed = full.claimsFailed ? `, ${full.claimsFailed} claims failed` : "";
     console.log(
-      `Claim target (p99 ≤ ${CLAIM_P99_TARGET_MS} ms during the flood, 16 concurrent, SQLite synchronous=FULL): ` +
-        `${met ? "MET" : "NOT MET"} — ${ms(full.claimP99)}${full.claimsFailed ? `, ${full.claimsFailed} claims failed` : ""}.`,
+      `Claim target (p99 ≤ ${CLAIM_P99_TARGET_MS} ms at 16 concurrent, SQLite synchronous=FULL; the issue's baseline was 130 ms): ` +
+        `${verdict(full.aloneP99)} — ${ms(full.aloneP99)}${failed}.`,
+    );
+    console.log(
+      `The same bound during the flood (load generated on the same 2 cores): ${verdict(full.claimP99)} — ${ms(full.claimP99)}${failed}.`,
     );
   }
 }
