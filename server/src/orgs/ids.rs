@@ -32,6 +32,10 @@ pub enum IdKind {
     BillingEvent,
     /// One HTTP request (`req_…`), for logs and envelopes.
     Request,
+    /// A background job (`job_…`).
+    Job,
+    /// A webhook event (`msg_…`): the `webhook-id` every delivery of it carries.
+    WebhookEvent,
 }
 
 impl IdKind {
@@ -45,6 +49,8 @@ impl IdKind {
             Self::ShareEvent => "se",
             Self::BillingEvent => "bil",
             Self::Request => "req",
+            Self::Job => "job",
+            Self::WebhookEvent => "msg",
         }
     }
 }

@@ -12,6 +12,7 @@ mod documented;
 mod facts;
 mod helpers;
 mod idempotency;
+mod jobs;
 mod lifecycle;
 mod limits;
 mod listing;
