@@ -83,6 +83,66 @@ pub struct ServeConfig {
     /// How `POST /v1/captures` defends itself.
     #[command(flatten)]
     pub capture: CaptureConfig,
+
+    /// Background work: workers, leases, webhook retries.
+    #[command(flatten)]
+    pub jobs: JobsArgs,
+}
+
+/// Settings of the background workers (see [`crate::jobs`]).
+#[derive(Debug, Clone, Args)]
+pub struct JobsArgs {
+    /// Workers in this process that claim background jobs (archiving, rendering, webhook
+    /// deliveries) from the database; `0` leaves the work to other processes.
+    #[arg(long, env = "EC_JOB_WORKERS", default_value_t = 2)]
+    pub job_workers: usize,
+
+    /// How long a claimed job stays reserved without its worker renewing the lease, in
+    /// milliseconds; after that (its process died) another worker takes it.
+    #[arg(long, env = "EC_JOB_LEASE_MS", default_value_t = 60_000)]
+    pub job_lease_ms: u64,
+
+    /// Delay before a failed webhook delivery is retried the first time, in milliseconds;
+    /// it doubles for each further attempt.
+    #[arg(long, env = "EC_WEBHOOK_RETRY_FIRST_MS", default_value_t = 10_000)]
+    pub webhook_retry_first_ms: u64,
+
+    /// Longest delay between two webhook delivery attempts, in milliseconds.
+    #[arg(long, env = "EC_WEBHOOK_RETRY_CAP_MS", default_value_t = 3_600_000)]
+    pub webhook_retry_cap_ms: u64,
+
+    /// How long after an event its delivery is given up, in milliseconds (3 days).
+    #[arg(long, env = "EC_WEBHOOK_RETRY_FOR_MS", default_value_t = 259_200_000)]
+    pub webhook_retry_for_ms: u64,
+}
+
+impl Default for JobsArgs {
+    fn default() -> Self {
+        Self {
+            job_workers: 2,
+            job_lease_ms: 60_000,
+            webhook_retry_first_ms: 10_000,
+            webhook_retry_cap_ms: 3_600_000,
+            webhook_retry_for_ms: 259_200_000,
+        }
+    }
+}
+
+impl JobsArgs {
+    /// The queue's settings.
+    pub fn queue(&self) -> crate::jobs::JobsConfig {
+        use std::time::Duration;
+        crate::jobs::JobsConfig {
+            lease: Duration::from_millis(self.job_lease_ms.max(1)),
+            workers: self.job_workers,
+            webhook_retry: crate::jobs::RetryPolicy {
+                first: Duration::from_millis(self.webhook_retry_first_ms),
+                cap: Duration::from_millis(self.webhook_retry_cap_ms),
+                give_up_after: Duration::from_millis(self.webhook_retry_for_ms),
+            },
+            ..crate::jobs::JobsConfig::default()
+        }
+    }
 }
 
 /// The guards of `POST /v1/captures`: rate limits, the client address, how many captures
@@ -153,6 +213,7 @@ impl ServeConfig {
             www_dir: "./www".into(),
             demo: false,
             capture: CaptureConfig::default(),
+            jobs: JobsArgs::default(),
         }
     }
 }

@@ -15,6 +15,7 @@
 //! | [`sharing`] | the access and billing rules and share links |
 //! | [`orgs`] | ids and secrets, host names, the demo orgs |
 //! | [`jobs`] | background work claimed from the database, with leases and retries |
+//! | [`webhooks`] | signed `cdr.completed` events and their delivery |
 //! | [`db`] | the metadata database: one file of queries per concept |
 //! | [`cli`], [`config`], [`startup`] | the command line, settings and serving |
 
@@ -29,3 +30,4 @@ pub mod jobs;
 pub mod orgs;
 pub mod sharing;
 pub mod startup;
+pub mod webhooks;

@@ -15,7 +15,10 @@ use crate::db::{Db, OpenError};
 use crate::evidence::store::EvidenceStore;
 use crate::http::app::{app, AppState};
 use crate::http::guard::CaptureGuard;
+use crate::jobs::pipeline::{handlers, JobContext};
+use crate::jobs::worker::{self, Wakeup};
 use crate::orgs::demo::{ensure as ensure_demo, DemoCredentials, DemoError};
+use crate::webhooks::post::Poster;
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -100,6 +103,8 @@ impl Server {
             capture_guard: Arc::new(
                 CaptureGuard::new(&config.capture).map_err(StartupError::Threads)?,
             ),
+            jobs: Arc::new(config.jobs.queue()),
+            wakeup: Wakeup::default(),
         };
         Ok(Self {
             listener,
@@ -134,10 +139,27 @@ impl Server {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let db = self.state.db.clone();
+        let context = Arc::new(JobContext {
+            db: db.clone(),
+            store: self.state.store.clone(),
+            jobs: self.state.jobs.clone(),
+            wakeup: self.state.wakeup.clone(),
+            poster: Poster::new(),
+        });
+        let mut workers = worker::start(
+            db.clone(),
+            (*self.state.jobs).clone(),
+            handlers(context),
+            self.state.wakeup.clone(),
+        );
         let service = app(self.state).into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, service)
+        let served = axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
-            .await?;
+            .await;
+        // A job cut short here is not lost: its lease expires and a worker takes it again.
+        workers.abort_all();
+        while workers.join_next().await.is_some() {}
+        served?;
         db.close().await;
         Ok(())
     }

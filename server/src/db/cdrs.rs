@@ -10,6 +10,7 @@ use super::shares::{insert_share, NewShare};
 use super::{is_unique_violation, Db};
 use crate::evidence::metadata::MetadataFilter;
 use crate::http::pagination::PageRequest;
+use crate::jobs::{enqueue, JobKind, JobsConfig};
 use crate::sharing::rules::CaptureOutcome;
 
 /// A CDR row to insert; the evidence is already in the object store under `object_key`.
@@ -114,6 +115,7 @@ pub async fn cdr_exists(db: &Db, cdr_id: &str) -> Result<bool, sqlx::Error> {
 /// billed twice.
 pub async fn insert_capture(
     db: &Db,
+    jobs: &JobsConfig,
     cdr: &NewCdr,
     outcome: CaptureOutcome,
     share: Option<&NewShare>,
@@ -197,6 +199,9 @@ pub async fn insert_capture(
     .bind(&cdr.reply_sealed)
     .execute(&mut *tx)
     .await?;
+    // The CDR's background work (archive, render, webhook) is part of the same commit, so
+    // an acknowledged capture always gets it.
+    enqueue(&mut tx, jobs, JobKind::Archive, &cdr.id, cdr.created_at).await?;
     db.commit(tx).await?;
     Ok(Inserted::New)
 }
@@ -268,6 +273,19 @@ pub async fn find_for_org(
     let row = sqlx::query(&sql)
         .bind(cdr_id)
         .bind(org_id)
+        .fetch_optional(db.pool())
+        .await?;
+    row.as_ref().map(record).transpose()
+}
+
+/// The CDR as its capturing org sees it, for background work that has only its id.
+pub async fn find_owned(db: &Db, cdr_id: &str) -> Result<Option<CdrRecord>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {RECORD_COLUMNS} FROM cdrs c JOIN cdr_access a ON a.cdr_id = c.id \
+         AND a.org_id = c.org_id WHERE c.id = $1"
+    );
+    let row = sqlx::query(&sql)
+        .bind(cdr_id)
         .fetch_optional(db.pool())
         .await?;
     row.as_ref().map(record).transpose()

@@ -25,6 +25,7 @@ pub mod keys;
 pub mod orgs;
 pub mod packages;
 pub mod shares;
+pub mod webhooks;
 pub mod write_gate;
 
 use std::future::Future;

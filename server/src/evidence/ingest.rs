@@ -211,8 +211,11 @@ pub async fn ingest(
 
     state.store.put(&object_key, capture.body.clone()).await?;
     let outcome = on_capture(arrival.org.auto_collect);
-    match insert_capture(&state.db, &cdr, outcome, share.as_ref()).await {
-        Ok(Inserted::New) => Ok(reply),
+    match insert_capture(&state.db, &state.jobs, &cdr, outcome, share.as_ref()).await {
+        Ok(Inserted::New) => {
+            state.wakeup.jobs_enqueued();
+            Ok(reply)
+        }
         Ok(Inserted::Duplicate(existing)) => {
             state.db.durable().await;
             discard(state, &object_key).await;
@@ -223,6 +226,7 @@ pub async fn ingest(
             match after_failed_insert(exists.as_ref().map_err(|_| ()).copied()) {
                 AfterFailure::Answer => {
                     tracing::warn!(%cdr_id, error = %err, "the commit landed though it reported an error");
+                    state.wakeup.jobs_enqueued();
                     Ok(reply)
                 }
                 AfterFailure::Discard => {

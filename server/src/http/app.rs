@@ -40,6 +40,10 @@ pub struct AppState {
     pub demo: Option<Arc<DemoCredentials>>,
     /// Rate limits, concurrency and timeouts of `POST /v1/captures`.
     pub capture_guard: Arc<CaptureGuard>,
+    /// The background queue's settings (ingest enqueues a CDR's first job).
+    pub jobs: Arc<crate::jobs::JobsConfig>,
+    /// Wakes this process's workers when a request enqueued a job.
+    pub wakeup: crate::jobs::worker::Wakeup,
 }
 
 /// The whole HTTP application.

@@ -20,6 +20,7 @@
 //! while a slow handler still runs; the worker then stops renewing and its result is not
 //! recorded).
 
+pub mod pipeline;
 pub mod worker;
 
 use std::time::Duration;

@@ -106,7 +106,7 @@ impl Wakeup {
 pub fn start(db: Db, config: JobsConfig, handlers: Handlers, wakeup: Wakeup) -> JoinSet<()> {
     let mut set = JoinSet::new();
     let config = Arc::new(config);
-    for _ in 0..config.workers.max(1) {
+    for _ in 0..config.workers {
         set.spawn(work(
             db.clone(),
             config.clone(),

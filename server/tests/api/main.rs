@@ -26,3 +26,4 @@ mod scenarios;
 mod shares;
 mod storable;
 mod web;
+mod webhooks;

@@ -53,7 +53,9 @@ async fn a_patch_with_an_unknown_field_or_a_wrong_type_changes_nothing() {
     for body in [
         json!({ "name": "Renamed" }),
         json!({ "autoCollect": "no" }),
-        json!({ "webhookUrl": "https://hooks.example.com" }),
+        json!({ "webhookUrl": 42 }),
+        // A bad webhook URL refuses the whole patch: autoCollect stays on.
+        json!({ "autoCollect": false, "webhookUrl": "ftp://hooks.example.com" }),
     ] {
         let response = app
             .call(
@@ -69,6 +71,7 @@ async fn a_patch_with_an_unknown_field_or_a_wrong_type_changes_nothing() {
     let data = app.get_data(&generator.api_key, "/v1/org").await;
     assert_eq!(data["autoCollect"], true);
     assert_eq!(data["name"], "Test Org");
+    assert_eq!(data["webhookUrl"], serde_json::Value::Null);
 }
 
 #[tokio::test]
