@@ -25,7 +25,7 @@ pub mod metadata;
 pub mod reply;
 pub mod store;
 
-use expressconsent_protocol::{ConsentCheckbox, Disclosure, Snapshot, Telemetry, Trigger};
+use expressconsent_protocol::{ConsentCheckbox, Disclosure, PageInfo, Snapshot, Telemetry, Trigger};
 use serde::Deserialize;
 
 use crate::evidence::store::EvidenceStore;
@@ -38,6 +38,8 @@ pub use facts::{derive_at_ingest, StoredFacts};
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct StoredCapture {
+    /// Where and how the page was shown (URL, viewport, pixel ratio, times).
+    pub page: PageInfo,
     /// The serialized page.
     pub snapshot: Snapshot,
     /// Every `data-ec-disclosure`, as the SDK reported them.
@@ -48,6 +50,8 @@ pub struct StoredCapture {
     pub trigger: Option<Trigger>,
     /// How the form was filled in.
     pub telemetry: Telemetry,
+    /// The selector of the element the generator asked to outline, if any.
+    pub highlight_target: Option<String>,
 }
 
 /// Loads and parses the capture stored under `object_key`. A missing or unreadable object
