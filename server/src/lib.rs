@@ -14,6 +14,7 @@
 //! | [`evidence`] | ingest, the snapshot checker, consent facts, the evidence store |
 //! | [`sharing`] | the access and billing rules and share links |
 //! | [`orgs`] | ids and secrets, host names, the demo orgs |
+//! | [`net`] | outbound HTTP refused to private networks (SSRF-safe): archive, webhooks |
 //! | [`db`] | the metadata database: one file of queries per concept |
 //! | [`cli`], [`config`], [`startup`] | the command line, settings and serving |
 
@@ -24,6 +25,7 @@ pub mod evidence;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 pub mod http;
+pub mod net;
 pub mod orgs;
 pub mod sharing;
 pub mod startup;
