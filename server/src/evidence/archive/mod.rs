@@ -1,0 +1,3 @@
+//! placeholder
+pub mod references;
+pub use references::{css_references, references};
