@@ -14,10 +14,12 @@
 //!   addresses and fails when none remains. The name is resolved once, so a name cannot
 //!   pass the check with one address and connect to another (DNS rebinding).
 //! - Refused unless `EC_ARCHIVE_PRIVATE_NETWORKS=allow`: loopback, RFC 1918, link-local
-//!   (169.254.169.254, the cloud metadata service, included), carrier-grade NAT, IPv6
-//!   loopback, unique-local and link-local. Always refused: unspecified, broadcast,
-//!   multicast, documentation, benchmarking and other special-purpose ranges. IPv4-mapped,
-//!   NAT64 and 6to4 IPv6 addresses are judged by the IPv4 address inside.
+//!   169.254/16, carrier-grade NAT 100.64/10, IPv6 loopback, unique-local fc00::/7 and
+//!   link-local fe80::/10. Always refused: unspecified, broadcast, multicast,
+//!   documentation, benchmarking and other special-purpose ranges, and the cloud metadata
+//!   addresses (169.254.169.254, 100.100.100.200, fd00:ec2::254) even when private networks
+//!   are allowed. IPv4-mapped, NAT64 and 6to4 IPv6 addresses are judged by the IPv4
+//!   address inside.
 //! - Redirects are followed by hand, at most [`MAX_REDIRECTS`], each hop checked again.
 //! - No proxy from the environment (`HTTP_PROXY` would make the proxy the address checked).
 //! - Every call has a byte cap on the response body (checked while streaming, so a server

@@ -5,7 +5,8 @@
 //! link-local with the cloud metadata address 169.254.169.254, carrier-grade NAT, IPv6
 //! unique-local and link-local) only when [`NetPolicy::allow_private_networks`] is set;
 //! [`AddressClass::Reserved`] (unspecified, broadcast, multicast, documentation,
-//! benchmarking and other special-purpose ranges: never a web server) never. An IPv6
+//! benchmarking and other special-purpose ranges: never a web server; and the cloud
+//! metadata addresses such as 169.254.169.254) never. An IPv6
 //! address that carries an IPv4 one (IPv4-mapped `::ffff:a.b.c.d`, NAT64 `64:ff9b::/96`,
 //! 6to4 `2002::/16`) is judged by that IPv4 address, since that is where a packet to it
 //! ends up. IPv6 outside global unicast (`2000::/3`) is reserved.
@@ -33,7 +34,7 @@ pub enum AddressClass {
     /// This machine or a network behind it; allowed only by
     /// [`NetPolicy::allow_private_networks`].
     Private,
-    /// Never a web server's address; always refused.
+    /// Never a web server's address, or a cloud metadata service; always refused.
     Reserved,
 }
 
@@ -45,6 +46,15 @@ const fn v4(a: u8, b: u8, c: u8, d: u8, len: u8) -> Ipv4Net {
 const fn v6(a: u16, b: u16, c: u16, d: u16, e: u16, f: u16, g: u16, h: u16, len: u8) -> Ipv6Net {
     Ipv6Net::new_assert(Ipv6Addr::new(a, b, c, d, e, f, g, h), len)
 }
+
+/// Cloud metadata services (AWS, GCP, Azure, OpenStack; Alibaba; AWS over IPv6): refused
+/// even when private networks are allowed, since a development machine may be a cloud VM
+/// whose credentials they hand out.
+const METADATA: [IpAddr; 3] = [
+    IpAddr::V4(Ipv4Addr::new(169, 254, 169, 254)),
+    IpAddr::V4(Ipv4Addr::new(100, 100, 100, 200)),
+    IpAddr::V6(Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x254)),
+];
 
 /// IPv4 ranges of this machine and the networks behind it.
 const PRIVATE_V4: [Ipv4Net; 6] = [
@@ -105,7 +115,9 @@ pub fn classify(ip: IpAddr) -> AddressClass {
 }
 
 fn classify_v4(ip: Ipv4Addr) -> AddressClass {
-    if PRIVATE_V4.iter().any(|net| net.contains(&ip)) {
+    if METADATA.contains(&IpAddr::V4(ip)) {
+        AddressClass::Reserved
+    } else if PRIVATE_V4.iter().any(|net| net.contains(&ip)) {
         AddressClass::Private
     } else if RESERVED_V4.iter().any(|net| net.contains(&ip)) {
         AddressClass::Reserved
@@ -123,7 +135,9 @@ fn classify_v6(ip: Ipv6Addr) -> AddressClass {
     if SIX_TO_FOUR.contains(&ip) {
         return classify_v4(Ipv4Addr::from_bits((bits >> 80) as u32));
     }
-    if PRIVATE_V6.iter().any(|net| net.contains(&ip)) {
+    if METADATA.contains(&IpAddr::V6(ip)) {
+        AddressClass::Reserved
+    } else if PRIVATE_V6.iter().any(|net| net.contains(&ip)) {
         AddressClass::Private
     } else if !GLOBAL_UNICAST_V6.contains(&ip) || RESERVED_V6.iter().any(|net| net.contains(&ip)) {
         AddressClass::Reserved

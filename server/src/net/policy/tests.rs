@@ -10,7 +10,10 @@ use url::Url;
 use super::*;
 
 /// (first address, prefix length, class) for IPv4, from the IANA registry.
+/// The first match wins, so the metadata addresses come before their ranges.
 const REFERENCE_V4: &[(u32, u32, AddressClass)] = &[
+    (0xa9fe_a9fe, 32, AddressClass::Reserved),
+    (0x6464_64c8, 32, AddressClass::Reserved),
     (0x0000_0000, 8, AddressClass::Reserved),
     (0x0a00_0000, 8, AddressClass::Private),
     (0x6440_0000, 10, AddressClass::Private),
@@ -49,6 +52,9 @@ fn reference_v6(ip: u128) -> AddressClass {
     }
     if in_prefix_v6(ip, 0x2002 << 112, 16) {
         return reference_v4((ip >> 80) as u32);
+    }
+    if ip == 0xfd00_0ec2_0000_0000_0000_0000_0000_0254 {
+        return AddressClass::Reserved;
     }
     let private = [
         (1, 128),
@@ -169,14 +175,19 @@ fn the_policy_permits_private_networks_only_when_allowed_and_reserved_ones_never
         ("93.184.215.14", true, true),
         ("2606:4700::6810:84e5", true, true),
         ("127.0.0.1", false, true),
-        ("169.254.169.254", false, true),
+        ("169.254.169.254", false, false),
+        ("169.254.1.1", false, true),
+        ("100.100.100.200", false, false),
+        ("fd00:ec2::254", false, false),
+        ("::ffff:169.254.169.254", false, false),
         ("10.1.2.3", false, true),
         ("172.31.255.255", false, true),
         ("172.32.0.1", true, true),
         ("100.64.0.1", false, true),
         ("::1", false, true),
         ("::ffff:127.0.0.1", false, true),
-        ("64:ff9b::a9fe:a9fe", false, true),
+        ("64:ff9b::a9fe:a9fe", false, false),
+        ("64:ff9b::a00:1", false, true),
         ("fd00::1", false, true),
         ("fe80::1", false, true),
         ("0.0.0.0", false, false),
