@@ -63,7 +63,7 @@ async fn test_server() -> Url {
                 Body::from_stream(futures_util::stream::iter(chunks))
             }),
         )
-        .route("/never", get(|| std::future::pending::<&'static str>()))
+        .route("/never", get(std::future::pending::<&'static str>))
         .route(
             "/hook",
             post(|headers: axum::http::HeaderMap, body: String| async move {
