@@ -12,6 +12,8 @@
 //! kept only when it is `http` or `https` (`data:` and friends are already inline).
 //! Duplicates are dropped; the rest stay in document order.
 
+use std::collections::HashSet;
+
 use cssparser::{ParseError, Parser, ParserInput, Token};
 use scraper::{ElementRef, Html};
 use url::Url;
@@ -50,6 +52,8 @@ pub fn css_references(css: &str, base: &Url) -> Vec<Url> {
 struct Found<'b> {
     base: &'b Url,
     urls: Vec<Url>,
+    /// What `urls` holds, for constant-time duplicate checks on large pages.
+    seen: HashSet<String>,
 }
 
 impl<'b> Found<'b> {
@@ -57,6 +61,7 @@ impl<'b> Found<'b> {
         Self {
             base,
             urls: Vec::new(),
+            seen: HashSet::new(),
         }
     }
 
@@ -73,7 +78,7 @@ impl<'b> Found<'b> {
             return;
         }
         url.set_fragment(None);
-        if !self.urls.contains(&url) {
+        if self.seen.insert(url.as_str().to_owned()) {
             self.urls.push(url);
         }
     }
