@@ -45,6 +45,34 @@ pub struct CdrDetails {
     pub is_owner: bool,
     /// Whether the calling org may download the evidence (`paid` or `free`).
     pub can_download: bool,
+    /// The stylesheets, fonts and images the snapshot references, as the server archived
+    /// them after ingest (empty until archiving has run). What the evidence image and the
+    /// report show is rendered from these bytes, never fetched again.
+    pub assets: Vec<ArchivedAsset>,
+}
+
+/// One URL a snapshot (or one of its stylesheets) referenced, and what the archive did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct ArchivedAsset {
+    /// The URL as referenced, resolved, without its fragment.
+    pub url: String,
+    /// `archived`, `refused` (an address the server may not fetch), `failed` (network or
+    /// HTTP error), `too_large` (over 5 MiB) or `skipped` (over the CDR's budget).
+    pub status: String,
+    /// The final HTTP status, when an answer came.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http_status: Option<u16>,
+    /// The answer's `Content-Type`, when archived.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
+    /// Hex SHA-256 of the archived bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+    /// Their size in bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<u64>,
 }
 
 /// What the server derived from a capture's DOM once, at ingest, and stored with the CDR.

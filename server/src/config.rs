@@ -10,6 +10,7 @@ use clap::Args;
 use ipnet::IpNet;
 
 use crate::db::Db;
+use crate::net::NetPolicy;
 
 /// Where the data lives; shared by `serve` and `org create` so the CLI works on the data
 /// of a running server.
@@ -87,6 +88,13 @@ pub struct ServeConfig {
     /// Background work: workers, leases, webhook retries.
     #[command(flatten)]
     pub jobs: JobsArgs,
+
+    /// `allow`: the asset archive and webhooks may fetch from loopback, private,
+    /// link-local and carrier-grade NAT addresses (local set-ups and tests, whose pages
+    /// are on 127.0.0.1). `refuse` (the default) keeps them out of reach of any URL a page
+    /// or an org names. See [`crate::net`].
+    #[arg(long, env = "EC_ARCHIVE_PRIVATE_NETWORKS", value_enum, default_value_t = PrivateNetworks::Refuse)]
+    pub archive_private_networks: PrivateNetworks,
 }
 
 /// Settings of the background workers (see [`crate::jobs`]).
@@ -141,6 +149,25 @@ impl JobsArgs {
                 give_up_after: Duration::from_millis(self.webhook_retry_for_ms),
             },
             ..crate::jobs::JobsConfig::default()
+        }
+    }
+}
+
+/// Whether outbound fetches may reach private networks (`EC_ARCHIVE_PRIVATE_NETWORKS`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum PrivateNetworks {
+    /// Refused: the default.
+    #[default]
+    Refuse,
+    /// Allowed.
+    Allow,
+}
+
+impl ServeConfig {
+    /// The policy of outbound fetches (asset archive, webhooks).
+    pub fn net_policy(&self) -> NetPolicy {
+        NetPolicy {
+            allow_private_networks: self.archive_private_networks == PrivateNetworks::Allow,
         }
     }
 }
@@ -214,6 +241,7 @@ impl ServeConfig {
             demo: false,
             capture: CaptureConfig::default(),
             jobs: JobsArgs::default(),
+            archive_private_networks: PrivateNetworks::default(),
         }
     }
 }
@@ -254,5 +282,14 @@ mod tests {
 
         let bad = Serve::try_parse_from(["serve", "--trusted-proxies", "10.0.0.1/99"]);
         assert!(bad.is_err(), "a malformed CIDR stops the server at start");
+    }
+
+    #[test]
+    fn private_networks_are_refused_to_outbound_fetches_unless_allowed() {
+        let parse = |args: &[&str]| Serve::try_parse_from(args).map(|s| s.config.net_policy());
+        assert!(!parse(&["serve"]).unwrap().allow_private_networks);
+        let allowed = parse(&["serve", "--archive-private-networks", "allow"]).unwrap();
+        assert!(allowed.allow_private_networks);
+        assert!(parse(&["serve", "--archive-private-networks", "yes"]).is_err());
     }
 }

@@ -16,6 +16,7 @@
 //! | [`orgs`] | ids and secrets, host names, the demo orgs |
 //! | [`jobs`] | background work claimed from the database, with leases and retries |
 //! | [`webhooks`] | signed `cdr.completed` events and their delivery |
+//! | [`net`] | outbound HTTP refused to private networks (SSRF-safe): archive, webhooks |
 //! | [`db`] | the metadata database: one file of queries per concept |
 //! | [`cli`], [`config`], [`startup`] | the command line, settings and serving |
 
@@ -27,6 +28,7 @@ pub mod evidence;
 pub mod fuzzing;
 pub mod http;
 pub mod jobs;
+pub mod net;
 pub mod orgs;
 pub mod sharing;
 pub mod startup;

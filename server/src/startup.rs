@@ -17,6 +17,7 @@ use crate::http::app::{app, AppState};
 use crate::http::guard::CaptureGuard;
 use crate::jobs::pipeline::{handlers, JobContext};
 use crate::jobs::worker::{self, Wakeup};
+use crate::net::SafeClient;
 use crate::orgs::demo::{ensure as ensure_demo, DemoCredentials, DemoError};
 use crate::webhooks::post::Poster;
 
@@ -105,6 +106,7 @@ impl Server {
             ),
             jobs: Arc::new(config.jobs.queue()),
             wakeup: Wakeup::default(),
+            outbound: config.net_policy(),
         };
         Ok(Self {
             listener,
@@ -144,7 +146,8 @@ impl Server {
             store: self.state.store.clone(),
             jobs: self.state.jobs.clone(),
             wakeup: self.state.wakeup.clone(),
-            poster: Poster::new(),
+            poster: Poster::new(self.state.outbound).map_err(std::io::Error::other)?,
+            fetcher: SafeClient::new(self.state.outbound).map_err(std::io::Error::other)?,
         });
         let mut workers = worker::start(
             db.clone(),

@@ -17,6 +17,7 @@
 //! made claim latency spike under a capture flood. Reads use a pool of their own.
 
 pub mod access;
+pub mod assets;
 pub mod billing;
 pub mod cdrs;
 pub mod facts;

@@ -3,6 +3,7 @@
 //!
 //! | module | owns |
 //! |---|---|
+//! | [`archive`] | the page's stylesheets, fonts and images, fetched and kept by hash |
 //! | [`ingest`] | turning a capture request into a stored CDR (checks, facts, evidence, rows) |
 //! | [`store`] | the evidence files, written once and fsynced |
 //! | [`reply`] | the sealed answer an idempotent replay returns |
@@ -16,6 +17,7 @@
 //! [`load`] parses them leniently (every field defaulted) so that evidence stored by an
 //! older SDK still reads. Never writes evidence: it is not modified after ingest.
 
+pub mod archive;
 pub mod check;
 pub mod consent;
 pub mod facts;
@@ -25,7 +27,9 @@ pub mod metadata;
 pub mod reply;
 pub mod store;
 
-use expressconsent_protocol::{ConsentCheckbox, Disclosure, PageInfo, Snapshot, Telemetry, Trigger};
+use expressconsent_protocol::{
+    ConsentCheckbox, Disclosure, PageInfo, Snapshot, Telemetry, Trigger,
+};
 use serde::Deserialize;
 
 use crate::evidence::store::EvidenceStore;

@@ -44,6 +44,8 @@ pub struct AppState {
     pub jobs: Arc<crate::jobs::JobsConfig>,
     /// Wakes this process's workers when a request enqueued a job.
     pub wakeup: crate::jobs::worker::Wakeup,
+    /// What outbound requests (asset archive, webhooks) may reach.
+    pub outbound: crate::net::NetPolicy,
 }
 
 /// The whole HTTP application.

@@ -11,10 +11,16 @@
 
 use std::sync::Arc;
 
+use url::Url;
+
+use crate::db::assets::save_manifest;
+use crate::db::cdrs::find_owned;
 use crate::db::{now_ms, Db, Lane};
+use crate::evidence::archive::{archive, ArchiveLimits};
 use crate::evidence::store::EvidenceStore;
 use crate::jobs::worker::{Handlers, JobError, Wakeup};
 use crate::jobs::{enqueue, Job, JobKind, JobsConfig};
+use crate::net::SafeClient;
 use crate::webhooks::{self, post::Poster};
 
 /// What the job handlers share.
@@ -30,6 +36,8 @@ pub struct JobContext {
     pub wakeup: Wakeup,
     /// Sends webhooks.
     pub poster: Poster,
+    /// Fetches assets for the archive.
+    pub fetcher: SafeClient,
 }
 
 /// The handlers of every kind of job this process runs.
@@ -47,9 +55,37 @@ pub fn handlers(ctx: Arc<JobContext>) -> Handlers {
         })
 }
 
-/// The archive stage of a CDR is done: on to the next.
+/// Archives the assets a CDR's snapshot references, then moves on. Run again (a lease
+/// that expired), it fetches again and replaces the manifest: assets are stored by hash,
+/// so nothing is duplicated.
 async fn archived(ctx: &JobContext, cdr_id: &str) -> Result<(), JobError> {
+    let Some(cdr) = find_owned(&ctx.db, cdr_id).await.map_err(database)? else {
+        return Err(JobError::give_up(format!("CDR {cdr_id} does not exist")));
+    };
+    let stored = crate::evidence::load(&ctx.store, &cdr.object_key)
+        .await
+        .map_err(|err| JobError::retry(format!("cannot read the evidence: {err}")))?;
+    // Relative URLs resolve against the page's; a page URL that does not parse (the SDK
+    // sends location.href, so only a forged capture has one) leaves only absolute URLs.
+    let base = Url::parse(&stored.page.url)
+        .or_else(|_| Url::parse(&cdr.page_url))
+        .unwrap_or_else(|_| Url::parse("about:blank").expect("a valid URL"));
+    let manifest = archive(
+        &ctx.fetcher,
+        &ctx.store,
+        &stored.snapshot.html,
+        &base,
+        &ArchiveLimits::DEFAULT,
+    )
+    .await;
+    save_manifest(&ctx.db, cdr_id, &manifest)
+        .await
+        .map_err(database)?;
     completed(ctx, cdr_id).await
+}
+
+fn database(err: sqlx::Error) -> JobError {
+    JobError::retry(format!("database: {err}"))
 }
 
 /// Every artefact of a CDR is ready: tell its org.

@@ -134,7 +134,7 @@ pub async fn deliver(db: &Db, client: &Poster, job: &Job) -> Result<(), JobError
             Some(*status),
             Some(format!("the endpoint answered HTTP {status}")),
         ),
-        Err(err) if err.is_refusal() => ("refused", None, Some(err.to_string())),
+        Err(err) if err.is_refused() => ("refused", None, Some(err.to_string())),
         Err(err) => ("failed", None, Some(err.to_string())),
     };
     let row = DeliveryRow {

@@ -1,97 +1,82 @@
-//! Sending one webhook request: no redirects, a time limit, and the URL rules.
+//! Sending one webhook request through [`crate::net`]'s SSRF-safe client (the archive's
+//! rules: http/https only, no credentials, no private, loopback or link-local address
+//! unless `EC_ARCHIVE_PRIVATE_NETWORKS=allow`, checked on the address actually connected
+//! to), with no redirects and a time limit; and the form a webhook URL must have.
 
 use std::time::Duration;
 
+use axum::http::{HeaderMap, HeaderName, HeaderValue};
 use bytes::Bytes;
+use expressconsent_protocol::MAX_WEBHOOK_URL_CHARS;
 use url::Url;
 
-use expressconsent_protocol::MAX_WEBHOOK_URL_CHARS;
+use crate::net::{self, FetchLimits, NetError, NetPolicy, SafeClient};
 
-/// Why a request was not answered.
-#[derive(Debug, thiserror::Error)]
-pub enum PostError {
-    /// The URL breaks the rules (scheme, credentials, address).
-    #[error("the webhook URL is not allowed: {0}")]
-    Refused(String),
-    /// No answer in time.
-    #[error("the endpoint did not answer within {0:?}")]
-    Timeout(Duration),
-    /// The connection failed.
-    #[error("could not reach the endpoint")]
-    Unreachable,
-}
-
-impl PostError {
-    /// Whether the URL itself was refused (rather than the endpoint failing).
-    pub fn is_refusal(&self) -> bool {
-        matches!(self, Self::Refused(_))
-    }
-}
+/// The most of an endpoint's answer that is read (and then dropped).
+const MAX_ANSWER_BYTES: u64 = 1024 * 1024;
 
 /// Posts webhook requests; cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Poster {
-    client: reqwest::Client,
-}
-
-impl Default for Poster {
-    fn default() -> Self {
-        Self::new()
-    }
+    client: SafeClient,
 }
 
 impl Poster {
-    /// A poster that follows no redirects.
-    pub fn new() -> Self {
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!(
-                "ExpressConsent-Webhooks/",
-                env!("CARGO_PKG_VERSION")
-            ))
-            .build()
-            .unwrap_or_default();
-        Self { client }
+    /// A poster under `policy`.
+    pub fn new(policy: NetPolicy) -> Result<Self, NetError> {
+        Ok(Self {
+            client: SafeClient::new(policy)?,
+        })
     }
 
-    /// POSTs `body` with `headers` to `url`; the answer's status.
+    /// POSTs the JSON `body` with `headers` to `url`; the answer's status.
     pub async fn post(
         &self,
         url: &str,
         headers: &[(&str, String)],
         body: Bytes,
         timeout: Duration,
-    ) -> Result<u16, PostError> {
-        let url = check_url(url).map_err(PostError::Refused)?;
-        let mut request = self.client.post(url).timeout(timeout).body(body);
+    ) -> Result<u16, NetError> {
+        let url = Url::parse(url).map_err(|_| NetError::NoHost)?;
+        let mut map = HeaderMap::new();
         for (name, value) in headers {
-            request = request.header(*name, value);
+            if let (Ok(name), Ok(value)) = (
+                HeaderName::from_bytes(name.as_bytes()),
+                HeaderValue::from_str(value),
+            ) {
+                map.insert(name, value);
+            }
         }
-        match request.send().await {
-            Ok(response) => Ok(response.status().as_u16()),
-            Err(err) if err.is_timeout() => Err(PostError::Timeout(timeout)),
-            Err(_) => Err(PostError::Unreachable),
+        map.insert(
+            axum::http::header::USER_AGENT,
+            HeaderValue::from_static(concat!(
+                "ExpressConsent-Webhooks/",
+                env!("CARGO_PKG_VERSION")
+            )),
+        );
+        let limits = FetchLimits {
+            max_bytes: MAX_ANSWER_BYTES,
+            timeout,
+        };
+        match self.client.post_json(&url, map, body, &limits).await {
+            Ok(answer) => Ok(answer.status),
+            // An answer too long to read was still an answer; its status is unknown.
+            Err(err) => Err(err),
         }
     }
 }
 
-/// Checks a webhook URL's form: `http` or `https`, a host, no user name or password, at
-/// most [`MAX_WEBHOOK_URL_CHARS`] characters. The message says what is wrong.
-pub fn check_url(raw: &str) -> Result<Url, String> {
+/// Checks a webhook URL: `http` or `https`, a host, no user name or password, at most
+/// [`MAX_WEBHOOK_URL_CHARS`] characters, and not a literal address the policy refuses
+/// (names are checked again on every delivery, on the addresses they resolve to). The
+/// message says what is wrong.
+pub fn check_url(raw: &str, policy: NetPolicy) -> Result<Url, String> {
     if raw.chars().count() > MAX_WEBHOOK_URL_CHARS {
         return Err(format!(
             "it is longer than {MAX_WEBHOOK_URL_CHARS} characters"
         ));
     }
     let url = Url::parse(raw).map_err(|err| format!("it is not an absolute URL ({err})"))?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err("only http and https URLs are allowed".into());
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err("it must not contain a user name or password".into());
-    }
-    if url.host_str().is_none_or(str::is_empty) {
-        return Err("it has no host".into());
-    }
+    net::check_url(&url, policy).map_err(|err| err.to_string())?;
     Ok(url)
 }

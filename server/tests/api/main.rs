@@ -3,6 +3,7 @@
 //! test, spoken to with reqwest.
 
 mod abuse;
+mod archive;
 mod captures;
 mod cdrs;
 mod claims;

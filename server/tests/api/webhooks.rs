@@ -244,8 +244,13 @@ async fn a_failing_endpoint_gets_the_same_signed_event_until_it_accepts() {
     assert_eq!(event["domainId"], "example.com");
     assert_eq!(event["customMetadata"]["leadId"], "L-77");
     assert_eq!(event["sessionId"], "pkg_session1");
-    let details = app.get_data(&org.api_key, &format!("/v1/cdrs/{cdr_id}")).await;
-    assert_eq!(event["disclosures"], details["disclosures"], "the server's own facts");
+    let details = app
+        .get_data(&org.api_key, &format!("/v1/cdrs/{cdr_id}"))
+        .await;
+    assert_eq!(
+        event["disclosures"], details["disclosures"],
+        "the server's own facts"
+    );
     assert_eq!(event["disclosures"][0]["text"], "I agree to be called.");
     for field in ["createdAt", "ip", "userAgent", "timestamp"] {
         assert!(!event[field].is_null(), "{field} in {event}");

@@ -7,12 +7,13 @@
 
 use axum::extract::State;
 use expressconsent_protocol::{
-    CdrDetails, CollectResult, ExpiresIn, Failure, ShareLink, ShareRequest, Success,
+    ArchivedAsset, CdrDetails, CollectResult, ExpiresIn, Failure, ShareLink, ShareRequest, Success,
 };
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::db::access::collect as collect_cdr;
+use crate::db::assets::load_manifest;
 use crate::db::cdrs::{find_for_org, CdrRecord};
 use crate::db::now_ms;
 use crate::db::shares::mint;
@@ -79,6 +80,19 @@ async fn get_cdr(
         .map(serde_json::from_str)
         .transpose()
         .map_err(ApiError::internal)?;
+    let assets = load_manifest(&state.db, &cdr.id)
+        .await?
+        .assets
+        .into_iter()
+        .map(|a| ArchivedAsset {
+            url: a.url,
+            status: a.status.as_str().to_owned(),
+            http_status: a.http_status,
+            content_type: a.content_type,
+            sha256: a.sha256,
+            size: a.size,
+        })
+        .collect();
     Ok(Data(CdrDetails {
         is_owner: cdr.org_id == auth.org_id,
         can_download: may_download(Some(cdr.access)).is_ok(),
@@ -95,6 +109,7 @@ async fn get_cdr(
         received_ip: cdr.received_ip,
         user_agent: cdr.user_agent,
         facts,
+        assets,
     }))
 }
 

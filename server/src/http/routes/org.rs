@@ -93,7 +93,7 @@ async fn patch_org(
 ) -> Result<Data<OrgSettings>, ApiError> {
     let webhook_url = match &patch.webhook_url {
         Some(Some(url)) => Some(Some(
-            check_url(url)
+            check_url(url, state.outbound)
                 .map_err(|why| ApiError::InvalidArgument(format!("webhookUrl: {why}")))?
                 .to_string(),
         )),

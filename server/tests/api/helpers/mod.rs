@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use expressconsent_server::cli::OrgCreate;
-use expressconsent_server::config::{DataConfig, ServeConfig};
+use expressconsent_server::config::{DataConfig, PrivateNetworks, ServeConfig};
 use expressconsent_server::db::orgs::CreatedOrg;
 use expressconsent_server::db::Db;
 use expressconsent_server::http::app::AppState;
@@ -126,6 +126,8 @@ impl TestApp {
         config.bind = "127.0.0.1:0".into();
         config.www_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../www");
         config.data.database_url = storage.database_url.clone();
+        // Test pages, assets and webhook receivers are on 127.0.0.1.
+        config.archive_private_networks = PrivateNetworks::Allow;
         adjust(&mut config);
         let server = Server::build(&config).await.expect("server starts");
         let base = format!("http://{}", server.local_addr());
