@@ -44,6 +44,8 @@ export async function startServer({ env = {}, bin = SERVER_BIN, dataRoot = tmpdi
       EC_SDK_DIR: join(ROOT, "pkg"),
       EC_WWW_DIR: join(ROOT, "www"),
       RUST_LOG: process.env.RUST_LOG ?? "warn",
+      // Fixture pages and their assets are served from 127.0.0.1.
+      EC_ARCHIVE_PRIVATE_NETWORKS: "allow",
       ...(typeof env === "function" ? env(dataDir) : env),
     },
     stdio: ["ignore", "pipe", "inherit"],
