@@ -14,6 +14,7 @@
 //! | [`evidence`] | ingest, the snapshot checker, consent facts, the evidence store |
 //! | [`sharing`] | the access and billing rules and share links |
 //! | [`orgs`] | ids and secrets, host names, the demo orgs |
+//! | [`render`] | the evidence image: snapshots rendered by headless Chromium |
 //! | [`db`] | the metadata database: one file of queries per concept |
 //! | [`cli`], [`config`], [`startup`] | the command line, settings and serving |
 
@@ -25,5 +26,6 @@ pub mod evidence;
 pub mod fuzzing;
 pub mod http;
 pub mod orgs;
+pub mod render;
 pub mod sharing;
 pub mod startup;
