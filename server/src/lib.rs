@@ -17,6 +17,7 @@
 //! | [`jobs`] | background work claimed from the database, with leases and retries |
 //! | [`webhooks`] | signed `cdr.completed` events and their delivery |
 //! | [`net`] | outbound HTTP refused to private networks (SSRF-safe): archive, webhooks |
+//! | [`render`] | the evidence image: snapshots rendered by headless Chromium |
 //! | [`db`] | the metadata database: one file of queries per concept |
 //! | [`cli`], [`config`], [`startup`] | the command line, settings and serving |
 
@@ -30,6 +31,7 @@ pub mod http;
 pub mod jobs;
 pub mod net;
 pub mod orgs;
+pub mod render;
 pub mod sharing;
 pub mod startup;
 pub mod webhooks;

@@ -166,7 +166,11 @@ async fn ingest_archives_in_the_background_and_the_cdr_lists_what_was_archived()
     let cdr_id = captured["cdrId"].as_str().unwrap().to_owned();
     let path = format!("/v1/cdrs/{cdr_id}");
     let before = app.get_data(&generator.api_key, &path).await;
-    assert_eq!(before["assets"], serde_json::json!([]), "nothing archived yet");
+    assert_eq!(
+        before["assets"],
+        serde_json::json!([]),
+        "nothing archived yet"
+    );
 
     release.notify_one();
     let details = loop {
@@ -195,5 +199,8 @@ async fn ingest_archives_in_the_background_and_the_cdr_lists_what_was_archived()
     let evidence = evidence::load(&app.state.store, &format!("cdrs/{cdr_id}/capture.json"))
         .await
         .expect("evidence");
-    assert_eq!(evidence.snapshot.html, html, "the evidence is never modified");
+    assert_eq!(
+        evidence.snapshot.html, html,
+        "the evidence is never modified"
+    );
 }
