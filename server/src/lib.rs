@@ -25,5 +25,6 @@ pub mod evidence;
 pub mod fuzzing;
 pub mod http;
 pub mod orgs;
+pub mod report;
 pub mod sharing;
 pub mod startup;
