@@ -37,8 +37,9 @@ fn report_data() -> ReportData {
         disclosures: vec![
             ReportDisclosure {
                 id: "tcpa".into(),
-                text: "By clicking Get my quote I agree to receive calls at the number provided."
-                    .into(),
+                text:
+                    "By clicking Get my quote I agree to receive calls at the number provided. ✅👍"
+                        .into(),
                 consent_mechanism: "click_through".into(),
                 visible: true,
                 font_size_px: 14.0,
@@ -199,6 +200,9 @@ fn the_summary_prints_every_item_a_reviewer_checks() {
         "203.0.113.77",
         "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/126.0 Safari/537.36",
         "By clicking Get my quote I agree to receive calls at the number provided.",
+        // Colour emoji are Type 3 bitmap glyphs whose box is taller than the line, so
+        // pdftotext reads them as a block of their own; they are there all the same.
+        "✅👍",
         SPANISH,
         JAPANESE,
         "consentMechanism: click_through",
@@ -392,4 +396,46 @@ fn the_document_identifies_itself_as_pdf_a_3b() {
         info.contains("Title:           Consent evidence report: CDR cdr_01JABCDEF0123456789XYZ"),
         "{info}"
     );
+}
+
+#[test]
+fn a_long_asset_list_continues_over_pages_with_its_header_and_every_hash() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut data = report_data();
+    data.assets = (0..150)
+        .map(|n| ReportAsset {
+            url: format!(
+                "https://cdn.example.com/very/long/path/{n}/{}.woff2",
+                "segment".repeat(8)
+            ),
+            status: "200".into(),
+            sha256: Some(asset_hash(n)),
+        })
+        .collect();
+    let pdf = build_report(&data, &evidence_json(), &png(64, 64), &[]).unwrap();
+    let path = write(dir.path(), &pdf);
+    let text = text_of(&path);
+
+    for n in 0..150 {
+        assert!(
+            text.contains(&asset_hash(n)),
+            "asset hash {n} missing or broken"
+        );
+    }
+    // Every page that lists assets after the first starts with the table's header.
+    let pages: Vec<&str> = text.split('\u{c}').collect();
+    let continued: Vec<&&str> = pages
+        .iter()
+        .filter(|p| p.contains("https://cdn.example.com/very/long"))
+        .skip(1)
+        .collect();
+    assert!(continued.len() >= 2, "150 assets take several pages");
+    for page in continued {
+        let first = page.lines().find(|l| !l.trim().is_empty()).unwrap();
+        assert_eq!(
+            first.trim(),
+            "URL",
+            "header first on a continued page:\n{page}"
+        );
+    }
 }

@@ -30,8 +30,9 @@
 //! `fonts-noto-core` and `fonts-noto-cjk`, installed by `scripts/setup.sh`) and falls back
 //! by script, so Spanish, Japanese, Arabic (shaped, right to left) and other scripts print
 //! as the page showed them. Colour emoji: Noto Color Emoji is a bitmap (CBDT) font; krilla
-//! draws such glyphs as images, which PDF/A-3b allows, and they are extracted as their
-//! characters.
+//! draws its glyphs as a Type 3 font of PNG images, which its PDF/A-3b validator accepts,
+//! with a ToUnicode map, so they print in colour and extract as their characters (poppler
+//! reads them as a separate block, as their glyph box is taller than the line).
 //!
 //! Conformance: krilla's validator is the check at build time; the tests read the
 //! document back with poppler (`pdftotext`, `pdfimages`, `pdfdetach`, `pdfinfo`). veraPDF,

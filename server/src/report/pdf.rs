@@ -216,6 +216,8 @@ fn draw_line(
             continue;
         };
         let run = glyph_run.run();
+        // krilla refuses only font files it cannot parse; fontique found this one by
+        // parsing it, so this does not happen with the system's fonts.
         let Some(font) = fonts.get(run.font()) else {
             continue;
         };

@@ -22,11 +22,10 @@ pub(crate) const MUTED: Color = [0x55, 0x5d, 0x66];
 pub(crate) const WARN: Color = [0xb0, 0x1c, 0x1c];
 
 /// Proportional text: Noto covers Latin, Greek and Cyrillic, then the scripts a lead form
-/// is most often written in; any other script falls through to fontconfig. Colour emoji
-/// are not listed: see the module documentation of `report` for how they print.
+/// is most often written in, then emoji; any other script falls through to fontconfig.
 const SANS: &str = "\"Noto Sans\", \"Noto Sans CJK JP\", \"Noto Sans Arabic\", \
                     \"Noto Sans Hebrew\", \"Noto Sans Devanagari\", \"Noto Sans Thai\", \
-                    \"DejaVu Sans\", \"Noto Sans Symbols\", \"Noto Sans Symbols 2\"";
+                    \"DejaVu Sans\", \"Noto Sans Symbols\", \"Noto Sans Symbols 2\", \"Noto Color Emoji\"";
 /// Hashes and ids, so that equal lengths line up and 0/O, 1/l differ.
 const MONO: &str = "\"Noto Sans Mono\", \"DejaVu Sans Mono\", \"Noto Sans\", \
                     \"Noto Sans CJK JP\", \"Noto Sans Arabic\", \"DejaVu Sans\"";
