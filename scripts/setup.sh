@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Idempotent set-up for `npm start` and `npm test` on a fresh machine with Rust and Node:
 # the wasm target, wasm-pack, wasm-bindgen-cli matching Cargo.lock, cargo-fuzz, npm packages
-# (binaryen's wasm-opt, playwright-core), and Debian's Chromium, ChromeDriver, zopfli and
-# PostgreSQL.
+# (binaryen's wasm-opt, playwright-core), and Debian's Chromium, ChromeDriver, zopfli,
+# PostgreSQL, and the report's fonts, fontconfig and poppler-utils.
 # Each step checks first, so a second run takes a few seconds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -49,6 +49,13 @@ missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
 command -v zopfli >/dev/null || missing+=(zopfli) # the SDK's gzip copies (scripts/precompress.mjs)
+# The PDF report (server/src/report/): fontconfig to build and find fonts, Noto for the
+# scripts and emoji a disclosure may use, poppler's tools for the tests that read it back.
+pkg-config --exists fontconfig 2>/dev/null || missing+=(pkg-config libfontconfig-dev)
+command -v pdftotext >/dev/null || missing+=(poppler-utils)
+[ -f /usr/share/fonts/truetype/noto/NotoSans-Regular.ttf ] || missing+=(fonts-noto-core)
+[ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || missing+=(fonts-noto-cjk)
+[ -f /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] || missing+=(fonts-noto-color-emoji)
 if [ "${EC_SETUP_POSTGRES:-1}" = 1 ] && ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
   missing+=(postgresql)
 fi

@@ -18,6 +18,7 @@
 //! | [`webhooks`] | signed `cdr.completed` events and their delivery |
 //! | [`net`] | outbound HTTP refused to private networks (SSRF-safe): archive, webhooks |
 //! | [`render`] | the evidence image: snapshots rendered by headless Chromium |
+//! | [`report`] | the PDF/A-3b report: summary, image pages, the evidence embedded |
 //! | [`db`] | the metadata database: one file of queries per concept |
 //! | [`cli`], [`config`], [`startup`] | the command line, settings and serving |
 
@@ -32,6 +33,7 @@ pub mod jobs;
 pub mod net;
 pub mod orgs;
 pub mod render;
+pub mod report;
 pub mod sharing;
 pub mod startup;
 pub mod webhooks;

@@ -103,10 +103,10 @@ struct Image {
 
 impl Image {
     fn decode(rendered: &Rendered) -> Image {
-        let mut decoder = png::Decoder::new(rendered.png.as_slice());
+        let mut decoder = png::Decoder::new(std::io::Cursor::new(rendered.png.as_slice()));
         decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
         let mut reader = decoder.read_info().unwrap();
-        let mut buf = vec![0; reader.output_buffer_size()];
+        let mut buf = vec![0; reader.output_buffer_size().expect("a decodable size")];
         let info = reader.next_frame(&mut buf).unwrap();
         let channels = info.color_type.samples();
         let mut rgba = Vec::with_capacity((info.width * info.height * 4) as usize);
