@@ -49,6 +49,51 @@ pub struct CdrDetails {
     /// them after ingest (empty until archiving has run). What the evidence image and the
     /// report show is rendered from these bytes, never fetched again.
     pub assets: Vec<ArchivedAsset>,
+    /// The evidence image once rendered (`GET /v1/cdrs/{cdrId}/image`): its size and where
+    /// the trigger (and highlighted element) are outlined; `null` until then.
+    pub image: Option<ImageInfo>,
+}
+
+/// The rendered evidence image: the full page at the captured viewport width and device
+/// pixel ratio.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct ImageInfo {
+    /// Width in pixels (viewport width × device pixel ratio).
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// The page was taller than 16,384 device pixels and the image stops there.
+    pub truncated: bool,
+    /// The outlined boxes in image pixels (outline included): the trigger control, then
+    /// the `highlightTarget` element, those that were found.
+    pub outlined: Vec<OutlinedBox>,
+}
+
+/// A rectangle in image pixels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OutlinedBox {
+    /// Left edge.
+    pub x: u32,
+    /// Top edge.
+    pub y: u32,
+    /// Width.
+    pub width: u32,
+    /// Height.
+    pub height: u32,
+}
+
+/// `202` answer of the image and report endpoints while the artefact is being made.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct RenderPending {
+    /// Always `pending`.
+    pub status: String,
+    /// When to ask again, in seconds (also the `Retry-After` header).
+    pub retry_after_seconds: u64,
 }
 
 /// One URL a snapshot (or one of its stylesheets) referenced, and what the archive did.

@@ -89,12 +89,67 @@ pub struct ServeConfig {
     #[command(flatten)]
     pub jobs: JobsArgs,
 
+    /// The evidence image and the PDF report.
+    #[command(flatten)]
+    pub render: RenderArgs,
+
     /// `allow`: the asset archive and webhooks may fetch from loopback, private,
     /// link-local and carrier-grade NAT addresses (local set-ups and tests, whose pages
     /// are on 127.0.0.1). `refuse` (the default) keeps them out of reach of any URL a page
     /// or an org names. See [`crate::net`].
     #[arg(long, env = "EC_ARCHIVE_PRIVATE_NETWORKS", value_enum, default_value_t = PrivateNetworks::Refuse)]
     pub archive_private_networks: PrivateNetworks,
+}
+
+/// Rendering settings (see [`crate::render`] and [`crate::report`]).
+#[derive(Debug, Clone, Args)]
+pub struct RenderArgs {
+    /// `on`: each CDR's evidence image is rendered by headless Chromium after ingest, and
+    /// `/image` and `/report` serve it; `off`: those endpoints answer 412
+    /// `FAILED_PRECONDITION` and no Chromium runs.
+    #[arg(long = "render", env = "EC_RENDER", value_enum, default_value_t = Switch::On)]
+    pub render: Switch,
+
+    /// The Chromium executable the renderer runs.
+    #[arg(long, env = "EC_CHROMIUM", default_value = "/usr/bin/chromium")]
+    pub chromium: PathBuf,
+
+    /// The longest one render may take, in milliseconds.
+    #[arg(long, env = "EC_RENDER_TIMEOUT_MS", default_value_t = 30_000)]
+    pub render_timeout_ms: u64,
+}
+
+impl Default for RenderArgs {
+    fn default() -> Self {
+        Self {
+            render: Switch::On,
+            chromium: PathBuf::from("/usr/bin/chromium"),
+            render_timeout_ms: 30_000,
+        }
+    }
+}
+
+impl RenderArgs {
+    /// The renderer, when rendering is on.
+    pub fn renderer(&self) -> Option<crate::render::Renderer> {
+        (self.render == Switch::On).then(|| {
+            crate::render::Renderer::new(crate::render::RendererConfig {
+                chromium: self.chromium.clone(),
+                timeout: std::time::Duration::from_millis(self.render_timeout_ms.max(1)),
+                ..crate::render::RendererConfig::default()
+            })
+        })
+    }
+}
+
+/// A feature turned on or off.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Switch {
+    /// On: the default.
+    #[default]
+    On,
+    /// Off.
+    Off,
 }
 
 /// Settings of the background workers (see [`crate::jobs`]).
@@ -241,6 +296,7 @@ impl ServeConfig {
             demo: false,
             capture: CaptureConfig::default(),
             jobs: JobsArgs::default(),
+            render: RenderArgs::default(),
             archive_private_networks: PrivateNetworks::default(),
         }
     }

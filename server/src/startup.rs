@@ -60,6 +60,8 @@ pub struct Server {
     listener: TcpListener,
     state: AppState,
     local_addr: SocketAddr,
+    /// The evidence image renderer for this process's jobs (`None`: `EC_RENDER=off`).
+    renderer: Option<crate::render::Renderer>,
 }
 
 impl Server {
@@ -94,6 +96,7 @@ impl Server {
             )),
             false => None,
         };
+        let renderer = config.render.renderer();
         let state = AppState {
             db,
             store,
@@ -107,11 +110,13 @@ impl Server {
             jobs: Arc::new(config.jobs.queue()),
             wakeup: Wakeup::default(),
             outbound: config.net_policy(),
+            render: renderer.is_some(),
         };
         Ok(Self {
             listener,
             state,
             local_addr,
+            renderer,
         })
     }
 
@@ -148,6 +153,7 @@ impl Server {
             wakeup: self.state.wakeup.clone(),
             poster: Poster::new(self.state.outbound).map_err(std::io::Error::other)?,
             fetcher: SafeClient::new(self.state.outbound).map_err(std::io::Error::other)?,
+            renderer: self.renderer.clone(),
         });
         let mut workers = worker::start(
             db.clone(),

@@ -168,3 +168,19 @@ async fn claim_once(
         already_claimed,
     }))
 }
+
+/// Every claim of a CDR's share links, oldest first: the claiming org, when, and the
+/// outcome (`paid`, `free`, `saved`, `unpaid` or `already_claimed`).
+pub async fn share_history(
+    db: &Db,
+    cdr_id: &str,
+) -> Result<Vec<(String, i64, String)>, sqlx::Error> {
+    sqlx::query_as::<_, (String, i64, String)>(
+        "SELECT e.org_id, e.created_at, e.outcome FROM share_events e \
+         JOIN shares s ON s.id = e.share_id WHERE s.cdr_id = $1 \
+         ORDER BY e.created_at, e.id",
+    )
+    .bind(cdr_id)
+    .fetch_all(db.pool())
+    .await
+}

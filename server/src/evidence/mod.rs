@@ -18,6 +18,7 @@
 //! older SDK still reads. Never writes evidence: it is not modified after ingest.
 
 pub mod archive;
+pub mod artefacts;
 pub mod check;
 pub mod consent;
 pub mod facts;

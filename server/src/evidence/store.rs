@@ -73,6 +73,15 @@ impl EvidenceStore {
         self.inner.get(&ObjectPath::from(key)).await?.bytes().await
     }
 
+    /// The bytes under `key`, or `None` when there is no such object.
+    pub async fn get_optional(&self, key: &str) -> Result<Option<Bytes>, object_store::Error> {
+        match self.get(key).await {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(err) => Err(err),
+        }
+    }
+
     /// Removes `key`; used only to undo a write whose database row was never committed.
     pub async fn delete(&self, key: &str) -> Result<(), object_store::Error> {
         self.inner.delete(&ObjectPath::from(key)).await

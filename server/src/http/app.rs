@@ -46,6 +46,8 @@ pub struct AppState {
     pub wakeup: crate::jobs::worker::Wakeup,
     /// What outbound requests (asset archive, webhooks) may reach.
     pub outbound: crate::net::NetPolicy,
+    /// Whether evidence images and reports are rendered (`EC_RENDER`).
+    pub render: bool,
 }
 
 /// The whole HTTP application.

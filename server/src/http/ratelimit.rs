@@ -61,7 +61,11 @@ impl<K: Hash + Eq + Clone> Limiter<K> {
 
     /// Counts one capture under `key`: `Err(seconds to wait)` when over the limit.
     pub fn check(&self, key: &K) -> Result<(), u64> {
-        if self.checks.fetch_add(1, Ordering::Relaxed) % HOUSEKEEPING_EVERY == 0 {
+        if self
+            .checks
+            .fetch_add(1, Ordering::Relaxed)
+            .is_multiple_of(HOUSEKEEPING_EVERY)
+        {
             self.inner.retain_recent();
             self.inner.shrink_to_fit();
         }

@@ -37,19 +37,27 @@ pub enum JobKind {
     Archive,
     /// Render a CDR's evidence image.
     RenderImage,
+    /// Build a CDR's PDF report ahead of the first request for it.
+    RenderReport,
     /// Deliver one webhook event to its org's endpoint.
     DeliverWebhook,
 }
 
 impl JobKind {
     /// Every kind.
-    pub const ALL: [Self; 3] = [Self::Archive, Self::RenderImage, Self::DeliverWebhook];
+    pub const ALL: [Self; 4] = [
+        Self::Archive,
+        Self::RenderImage,
+        Self::RenderReport,
+        Self::DeliverWebhook,
+    ];
 
     /// The name stored in the `kind` column.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Archive => "archive",
             Self::RenderImage => "render_image",
+            Self::RenderReport => "render_report",
             Self::DeliverWebhook => "deliver_webhook",
         }
     }
@@ -115,7 +123,7 @@ impl JobsConfig {
             JobKind::DeliverWebhook => self.webhook_retry,
             // Archiving and rendering fail for local reasons (a browser that died, a full
             // disk): retry soon, and keep trying for a day.
-            JobKind::Archive | JobKind::RenderImage => RetryPolicy {
+            JobKind::Archive | JobKind::RenderImage | JobKind::RenderReport => RetryPolicy {
                 first: Duration::from_secs(2),
                 cap: Duration::from_secs(600),
                 give_up_after: Duration::from_secs(24 * 3600),

@@ -5,8 +5,9 @@
 //! the next when it is done, so a CDR moves on even if the process that started it dies:
 //!
 //! ```text
-//! capture ──► Archive ──► RenderImage ──► cdr.completed event ──► DeliverWebhook
-//!                  └──────(EC_RENDER=off)────────┘
+//! capture ──► Archive ──► RenderImage ──┬─► cdr.completed event ──► DeliverWebhook
+//!                  │                     └─► RenderReport
+//!                  └──(EC_RENDER=off)──────► cdr.completed event
 //! ```
 
 use std::sync::Arc;
@@ -17,10 +18,12 @@ use crate::db::assets::save_manifest;
 use crate::db::cdrs::find_owned;
 use crate::db::{now_ms, Db, Lane};
 use crate::evidence::archive::{archive, ArchiveLimits};
+use crate::evidence::artefacts::{self, ArtefactError};
 use crate::evidence::store::EvidenceStore;
 use crate::jobs::worker::{Handlers, JobError, Wakeup};
 use crate::jobs::{enqueue, Job, JobKind, JobsConfig};
 use crate::net::SafeClient;
+use crate::render::{RenderError, Renderer};
 use crate::webhooks::{self, post::Poster};
 
 /// What the job handlers share.
@@ -38,13 +41,29 @@ pub struct JobContext {
     pub poster: Poster,
     /// Fetches assets for the archive.
     pub fetcher: SafeClient,
+    /// Renders evidence images; `None` with `EC_RENDER=off`.
+    pub renderer: Option<Renderer>,
 }
 
 /// The handlers of every kind of job this process runs.
 pub fn handlers(ctx: Arc<JobContext>) -> Handlers {
     let archive = ctx.clone();
-    let deliver = ctx;
-    Handlers::default()
+    let deliver = ctx.clone();
+    let mut handlers = Handlers::default();
+    if ctx.renderer.is_some() {
+        let image = ctx.clone();
+        let report = ctx.clone();
+        handlers = handlers
+            .with(JobKind::RenderImage, move |job: Job| {
+                let ctx = image.clone();
+                async move { rendered(&ctx, &job.subject).await }
+            })
+            .with(JobKind::RenderReport, move |job: Job| {
+                let ctx = report.clone();
+                async move { reported(&ctx, &job.subject).await }
+            });
+    }
+    handlers
         .with(JobKind::Archive, move |job: Job| {
             let ctx = archive.clone();
             async move { archived(&ctx, &job.subject).await }
@@ -81,7 +100,46 @@ async fn archived(ctx: &JobContext, cdr_id: &str) -> Result<(), JobError> {
     save_manifest(&ctx.db, cdr_id, &manifest)
         .await
         .map_err(database)?;
-    completed(ctx, cdr_id).await
+    match ctx.renderer {
+        Some(_) => next_stage(ctx, JobKind::RenderImage, cdr_id).await,
+        None => completed(ctx, cdr_id).await,
+    }
+}
+
+/// Renders the CDR's image, then tells its org and builds its report.
+async fn rendered(ctx: &JobContext, cdr_id: &str) -> Result<(), JobError> {
+    let Some(renderer) = &ctx.renderer else {
+        return Err(JobError::retry("rendering is off in this process"));
+    };
+    let Some(cdr) = find_owned(&ctx.db, cdr_id).await.map_err(database)? else {
+        return Err(JobError::give_up(format!("CDR {cdr_id} does not exist")));
+    };
+    let started = std::time::Instant::now();
+    artefacts::render_image(&ctx.db, &ctx.store, renderer, &cdr)
+        .await
+        .map_err(artefact)?;
+    tracing::info!(cdr = %cdr_id, ms = started.elapsed().as_millis() as u64, "rendered the evidence image");
+    completed(ctx, cdr_id).await?;
+    next_stage(ctx, JobKind::RenderReport, cdr_id).await
+}
+
+/// Builds the CDR's report, so that the first request for it is answered at once.
+async fn reported(ctx: &JobContext, cdr_id: &str) -> Result<(), JobError> {
+    let Some(cdr) = find_owned(&ctx.db, cdr_id).await.map_err(database)? else {
+        return Err(JobError::give_up(format!("CDR {cdr_id} does not exist")));
+    };
+    artefacts::report(&ctx.db, &ctx.store, &cdr)
+        .await
+        .map_err(artefact)?;
+    Ok(())
+}
+
+fn artefact(err: ArtefactError) -> JobError {
+    match err {
+        // A snapshot that cannot be rendered will not become renderable.
+        ArtefactError::Render(RenderError::Invalid(_)) => JobError::give_up(err.to_string()),
+        _ => JobError::retry(err.to_string()),
+    }
 }
 
 fn database(err: sqlx::Error) -> JobError {
@@ -96,7 +154,6 @@ async fn completed(ctx: &JobContext, cdr_id: &str) -> Result<(), JobError> {
 }
 
 /// Enqueues `kind` for `subject` in a transaction of its own and wakes the workers.
-#[allow(dead_code)]
 async fn next_stage(ctx: &JobContext, kind: JobKind, subject: &str) -> Result<(), JobError> {
     let fail = |err: sqlx::Error| JobError::retry(format!("database: {err}"));
     let mut tx = ctx.db.begin_write(Lane::Bulk).await.map_err(fail)?;

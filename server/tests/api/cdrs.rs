@@ -1,5 +1,5 @@
 //! Reading a CDR: its metadata for any relation, its snapshot for orgs with access, and
-//! the renderings that are not available yet.
+//! the renderings when rendering is off.
 
 use serde_json::json;
 use sha2::{Digest as _, Sha256};
@@ -124,7 +124,7 @@ async fn the_snapshot_is_the_captured_html_served_so_that_no_script_can_run() {
 }
 
 #[tokio::test]
-async fn the_image_and_the_report_say_rendering_is_not_available_yet() {
+async fn with_rendering_off_the_image_and_the_report_say_so() {
     let app = TestApp::start().await;
     let generator = app.generator(true).await;
     let (cdr_id, _) = app.shared_capture(&generator.org_id).await;
@@ -135,7 +135,7 @@ async fn the_image_and_the_report_say_rendering_is_not_available_yet() {
             .await;
         let message = error_message(response, 412, "FAILED_PRECONDITION").await;
         assert!(
-            message.contains("rendering is not available yet"),
+            message.contains("rendering is off on this server (EC_RENDER=off)"),
             "{message}"
         );
     }

@@ -100,7 +100,7 @@ async fn the_default_page_is_twenty_newest_first() {
 async fn the_metadata_filter_finds_exactly_the_matching_cdrs() {
     let app = TestApp::start().await;
     let generator = app.generator(true).await;
-    let custom = |i: usize| json!({ "leadId": format!("L-{i}"), "tier": i % 3, "vip": i % 4 == 0, "note": "same" });
+    let custom = |i: usize| json!({ "leadId": format!("L-{i}"), "tier": i % 3, "vip": i.is_multiple_of(4), "note": "same" });
     let ids = capture_many(&app, &generator.org_id, 12, custom).await;
     let matching = |pick: &dyn Fn(usize) -> bool| -> HashSet<String> {
         (0..ids.len())

@@ -23,6 +23,7 @@ mod openapi;
 mod org;
 mod packages;
 mod rejections;
+mod rendering;
 mod scenarios;
 mod shares;
 mod storable;

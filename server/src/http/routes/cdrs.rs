@@ -18,6 +18,7 @@ use crate::db::cdrs::{find_for_org, CdrRecord};
 use crate::db::now_ms;
 use crate::db::shares::mint;
 use crate::evidence;
+use crate::evidence::artefacts;
 use crate::http::app::AppState;
 use crate::http::auth::AuthOrg;
 use crate::http::body::OptionalJsonBody;
@@ -93,6 +94,9 @@ async fn get_cdr(
             size: a.size,
         })
         .collect();
+    let image = artefacts::image_info(&state.store, &cdr.id)
+        .await
+        .map_err(ApiError::internal)?;
     Ok(Data(CdrDetails {
         is_owner: cdr.org_id == auth.org_id,
         can_download: may_download(Some(cdr.access)).is_ok(),
@@ -110,6 +114,7 @@ async fn get_cdr(
         user_agent: cdr.user_agent,
         facts,
         assets,
+        image,
     }))
 }
 

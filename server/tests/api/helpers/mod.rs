@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use expressconsent_server::cli::OrgCreate;
-use expressconsent_server::config::{DataConfig, PrivateNetworks, ServeConfig};
+use expressconsent_server::config::{DataConfig, PrivateNetworks, ServeConfig, Switch};
 use expressconsent_server::db::orgs::CreatedOrg;
 use expressconsent_server::db::Db;
 use expressconsent_server::http::app::AppState;
@@ -107,6 +107,11 @@ impl TestApp {
         Self::serve(Arc::clone(&self.storage), |_| {}).await
     }
 
+    /// Another process on the same storage, with settings adjusted by `adjust`.
+    pub async fn another_process_with(&self, adjust: impl FnOnce(&mut ServeConfig)) -> Self {
+        Self::serve(Arc::clone(&self.storage), adjust).await
+    }
+
     /// Stops this server (finishing in-flight requests, closing its pool) and starts a new
     /// one on the same database and data folder.
     pub async fn restart(mut self) -> Self {
@@ -128,6 +133,8 @@ impl TestApp {
         config.data.database_url = storage.database_url.clone();
         // Test pages, assets and webhook receivers are on 127.0.0.1.
         config.archive_private_networks = PrivateNetworks::Allow;
+        // No Chromium per test app unless a test asks for rendering (tests/api/rendering.rs).
+        config.render.render = Switch::Off;
         adjust(&mut config);
         let server = Server::build(&config).await.expect("server starts");
         let base = format!("http://{}", server.local_addr());
