@@ -242,6 +242,21 @@ pub async fn claim(
         .map(|kind| format!("'{}'", kind.as_str()))
         .collect::<Vec<_>>()
         .join(", ");
+    // Look first on a read connection: an idle worker then never takes SQLite's one
+    // writer (nor syncs anything) just to find there is nothing to do.
+    let due = format!(
+        "SELECT id FROM jobs WHERE kind IN ({kinds}) AND \
+         ((state = 'queued' AND run_at <= $1) OR (state = 'running' AND lease_until <= $1)) \
+         LIMIT 1"
+    );
+    let any_due = sqlx::query(&due)
+        .bind(now)
+        .fetch_optional(db.pool())
+        .await?
+        .is_some();
+    if !any_due {
+        return Ok(None);
+    }
     let skip_locked = match db.backend() {
         Backend::Postgres => " FOR UPDATE SKIP LOCKED",
         Backend::Sqlite => "",
