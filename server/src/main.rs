@@ -33,8 +33,22 @@ async fn main() -> anyhow::Result<()> {
                 );
                 println!("demo form:      {}/demo/", server.public_url());
             }
+            // Ctrl-C or SIGTERM (what service managers and `kill` send) finish in-flight
+            // requests and stop the workers and the renderer's Chromium.
             let shutdown = async {
-                let _ = tokio::signal::ctrl_c().await;
+                let terminate = async {
+                    match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                    {
+                        Ok(mut signal) => {
+                            signal.recv().await;
+                        }
+                        Err(_) => std::future::pending().await,
+                    }
+                };
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    () = terminate => {}
+                }
             };
             server.run(shutdown).await.context("server failed")?;
         }

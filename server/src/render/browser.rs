@@ -7,7 +7,7 @@
 //! loopback port, so that nothing a render does reaches the network even if a request were
 //! to escape the `Fetch` interception of [`super::page`].
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -131,7 +131,33 @@ impl Slot {
     }
 }
 
-async fn launch(chromium: &PathBuf) -> Result<Running, RenderError> {
+/// util-linux's `setpriv`, present on every Debian system.
+const SETPRIV: &str = "/usr/bin/setpriv";
+
+/// An executable that runs `chromium` so that the kernel kills it when this process dies,
+/// however it dies (`kill -9` included, when no destructor runs): a two-line script in
+/// `dir` that execs `setpriv --pdeathsig KILL` on Chromium. Without `setpriv`, Chromium
+/// itself (it is then killed only when the renderer is dropped).
+fn dies_with_us(chromium: &Path, dir: &Path) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt as _;
+    if !Path::new(SETPRIV).exists() {
+        return chromium.to_owned();
+    }
+    let script = dir.join("chromium-with-parent");
+    let quoted = chromium.display().to_string().replace('\'', "'\\''");
+    let body = format!("#!/bin/sh\nexec {SETPRIV} --pdeathsig KILL -- '{quoted}' \"$@\"\n");
+    let written = std::fs::write(&script, body)
+        .and_then(|()| std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o700)));
+    match written {
+        Ok(()) => script,
+        Err(error) => {
+            tracing::warn!(%error, "cannot write the Chromium wrapper; launching Chromium directly");
+            chromium.to_owned()
+        }
+    }
+}
+
+async fn launch(chromium: &Path) -> Result<Running, RenderError> {
     let profile = tempfile::Builder::new()
         .prefix("ec-chromium-")
         .tempdir()
@@ -139,8 +165,9 @@ async fn launch(chromium: &PathBuf) -> Result<Running, RenderError> {
             tracing::error!(%error, "cannot create Chromium's profile directory");
             RenderError::Browser
         })?;
+    let executable = dies_with_us(chromium, profile.path());
     let mut config = BrowserConfig::builder()
-        .chrome_executable(chromium)
+        .chrome_executable(&executable)
         .disable_default_args()
         .new_headless_mode()
         .no_sandbox()
