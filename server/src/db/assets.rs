@@ -3,6 +3,7 @@
 
 use sqlx::Row as _;
 
+use super::access::lock_cdr;
 use super::{Db, Lane};
 use crate::evidence::archive::{AssetRecord, AssetStatus, Manifest};
 
@@ -10,6 +11,9 @@ use crate::evidence::archive::{AssetRecord, AssetStatus, Manifest};
 /// that a job archiving a CDR again (after a crash, say) leaves exactly one manifest.
 pub async fn save_manifest(db: &Db, cdr_id: &str, manifest: &Manifest) -> Result<(), sqlx::Error> {
     let mut tx = db.begin_write(Lane::Bulk).await?;
+    // Two saves of one CDR (a job whose lease expired while it still ran, and the worker
+    // that took it over) follow each other instead of interleaving their rows.
+    lock_cdr(&mut tx, db.backend(), cdr_id).await?;
     sqlx::query("DELETE FROM cdr_assets WHERE cdr_id = $1")
         .bind(cdr_id)
         .execute(&mut *tx)

@@ -41,7 +41,8 @@ async fn asset_origin() -> Url {
 
 #[tokio::test]
 async fn a_captured_cdrs_assets_are_archived_and_its_manifest_stored_and_replaced_whole() {
-    let app = TestApp::start().await;
+    // No workers: the test does the archive job's work itself, step by step.
+    let app = TestApp::start_with(|c| c.jobs.job_workers = 0).await;
     let generator = app.generator(false).await;
     let origin = asset_origin().await;
     let mut body = capture_body("archive-1");
