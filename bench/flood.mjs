@@ -43,7 +43,7 @@ export const percentile = (xs, p) => {
 };
 
 /** A lead form's snapshot of about `bytes` characters: what a consumer's capture carries. */
-function snapshotHtml(bytes) {
+export function snapshotHtml(bytes) {
   const section = (i) =>
     `<section><h2>Paso ${i}</h2><form><label>Nombre <input name="n${i}" value="Persona ${i}"></label>` +
     `<label>Correo <input type="email" name="e${i}" value="p${i}@example.org"></label>` +
@@ -82,7 +82,7 @@ const captureBody = (html, autoShare) => gzipSync(captureJson(html, autoShare));
  * With `cycle`, used bodies are reused instead (for the flood, whose requests are mostly
  * refused; `reused` counts them, so that the figures can say if any was accepted).
  */
-function bodyPool(html, size, { cycle = false } = {}) {
+export function bodyPool(html, size, { cycle = false } = {}) {
   const bodies = Array.from({ length: size }, () => captureBody(html, false));
   let used = 0;
   const pool = {
@@ -99,7 +99,7 @@ function bodyPool(html, size, { cycle = false } = {}) {
   return pool;
 }
 
-async function postCapture(server, html, address, { autoShare = false, body: ready } = {}) {
+export async function postCapture(server, html, address, { autoShare = false, body: ready } = {}) {
   const res = await fetch(`${server.baseUrl}/v1/captures?cid=${server.generator.orgId}`, {
     method: "POST",
     headers: {
@@ -121,7 +121,7 @@ async function claim(server, shareUrl) {
 }
 
 /** Runs `fn` in `concurrency` loops until `ms` have passed; each result is `[status, ms]`. */
-async function loops(concurrency, ms, fn) {
+export async function loops(concurrency, ms, fn) {
   const out = [];
   const end = performance.now() + ms;
   await Promise.all(
@@ -141,7 +141,7 @@ async function loops(concurrency, ms, fn) {
   return out;
 }
 
-const consumerAddress = (() => {
+export const consumerAddress = (() => {
   let n = 0;
   return () => {
     n++;

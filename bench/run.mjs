@@ -5,7 +5,9 @@
 // (captures and claims under a flood, bench/flood.mjs); --only load (just the transfer size
 // and the load time); --sizes 10000,50000; --flood-seconds N (default 10); --flood-modes
 // full,normal (SQLite synchronous modes to compare; "default" for server builds that
-// predate the setting);
+// predate the setting); --only render (the evidence image's render time, reports per
+// minute, captures while renders run: bench/render.mjs); --render-seconds N (its capture
+// windows, default 10);
 // --pkg DIR (the built SDK to time instead of pkg/, to compare two builds); --loads N (page
 // loads for the load-time figure, default 15).
 import { readFile } from "node:fs/promises";
@@ -14,6 +16,7 @@ import { join } from "node:path";
 import { launchBrowser, ROOT } from "../tests/e2e/helpers.mjs";
 import { captureSplit, printCaptureSplit } from "./capture.mjs";
 import { floodBench, printFlood } from "./flood.mjs";
+import { printRender, renderBench } from "./render.mjs";
 import { startBenchServer as startServer } from "./server.mjs";
 
 const RUNS = Number(process.argv[process.argv.indexOf("--runs") + 1]) || 15;
@@ -23,6 +26,7 @@ const PKG = flag("--pkg") ?? join(ROOT, "pkg");
 const LOADS = Number(flag("--loads")) || 15;
 const SIZES = flag("--sizes")?.split(",").map(Number) ?? [1_000, 10_000, 50_000];
 const FLOOD_SECONDS = Number(flag("--flood-seconds")) || 10;
+const RENDER_SECONDS = Number(flag("--render-seconds")) || 10;
 const FLOOD_MODES = flag("--flood-modes")?.split(",") ?? ["full", "normal"];
 const runs = (part) => !ONLY || ONLY === part;
 
@@ -235,6 +239,8 @@ try {
   }
 
   if (runs("flood")) printFlood(await floodBench({ seconds: FLOOD_SECONDS, modes: FLOOD_MODES }));
+
+  if (runs("render")) printRender(await renderBench(browser, files.url, { runs: RUNS, seconds: RENDER_SECONDS }));
 
   if (runs("load")) {
 

@@ -17,67 +17,13 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { PNG } from "pngjs";
 import { api, launchBrowser, startServer } from "./helpers.mjs";
-import { serveFixtures, settle } from "./fixtures.mjs";
-import { LEAD_PAGES, fillLead, submitLead } from "./lead-pages.mjs";
+import { PAGES, serveFixtures, settle } from "./fixtures.mjs";
+import { submitLead } from "./lead-pages.mjs";
 
 /** The share of identical pixels each page must reach. */
 const MIN_IDENTICAL = 0.995;
 const VIEWPORT = { width: 800, height: 600 };
 const SCALE = 1;
-
-/** The fixtures and what a consumer did on each before submitting. */
-const PAGES = [
-  {
-    name: "form-state.html",
-    async act(page) {
-      await page.fill("#name", "Jane Q. Example");
-      await page.fill("#email", "jane@example.org");
-      await page.selectOption("#state", "New York");
-      await page.check("#agree");
-      await page.check("#plan-b");
-      await page.fill("#notes", "Call me after 5pm.\nThanks!");
-      await page.click("#widget");
-      await page.fill("#range", "7");
-    },
-  },
-  { name: "cssom.html" },
-  { name: "cross-origin.html", warning: /style sheet kept as a link \(cross-origin\): http:\/\/127\.0\.0\.1:\d+\/assets\/remote\.css/ },
-  { name: "urls.html" },
-  {
-    name: "shadow.html",
-    async act(page) {
-      await page.fill("lead-card >> #phone", "(555) 010-4477");
-    },
-  },
-  {
-    name: "iframe.html",
-    async act(page) {
-      await page.frameLocator("iframe").locator("#framed").fill("typed in the frame");
-    },
-  },
-  { name: "canvas.html" },
-  {
-    name: "scroll.html",
-    async act(page) {
-      await page.evaluate(() => {
-        window.scrollTo(0, 260);
-        document.getElementById("box").scrollTop = 95;
-        document.getElementById("wide").scrollLeft = 140;
-      });
-    },
-  },
-  {
-    name: "lead-form.html",
-    async act(page) {
-      await page.fill("input[name=name]", "Dana Whitfield");
-      await page.fill("input[name=email]", "dana@example.org");
-      await page.fill("input[name=phone]", "(555) 201-8890");
-      await page.fill("input[name=zip]", "94107");
-      await page.check("input[name=consent]");
-    },
-  },
-  ...LEAD_PAGES.map((lead) => ({ name: lead.name, lead, act: (page) => fillLead(page, lead) })),
-];
 
 let server;
 let fixtures;
