@@ -131,21 +131,25 @@ impl Slot {
     }
 }
 
-/// util-linux's `setpriv`, present on every Debian system.
+/// util-linux's `setpriv` and coreutils' `nice`, present on every Debian system.
 const SETPRIV: &str = "/usr/bin/setpriv";
+const NICE: &str = "/usr/bin/nice";
 
 /// An executable that runs `chromium` so that the kernel kills it when this process dies,
-/// however it dies (`kill -9` included, when no destructor runs): a two-line script in
-/// `dir` that execs `setpriv --pdeathsig KILL` on Chromium. Without `setpriv`, Chromium
-/// itself (it is then killed only when the renderer is dropped).
+/// however it dies (`kill -9` included, when no destructor runs), and at the lowest CPU
+/// priority (`nice -n 19`), so that rendering takes only the CPU that captures and claims
+/// leave over: a two-line script in `dir` that execs `setpriv --pdeathsig KILL` and `nice`
+/// on Chromium. Without `setpriv`, Chromium itself (it is then killed only when the
+/// renderer is dropped).
 fn dies_with_us(chromium: &Path, dir: &Path) -> PathBuf {
     use std::os::unix::fs::PermissionsExt as _;
-    if !Path::new(SETPRIV).exists() {
+    if !Path::new(SETPRIV).exists() || !Path::new(NICE).exists() {
         return chromium.to_owned();
     }
     let script = dir.join("chromium-with-parent");
     let quoted = chromium.display().to_string().replace('\'', "'\\''");
-    let body = format!("#!/bin/sh\nexec {SETPRIV} --pdeathsig KILL -- '{quoted}' \"$@\"\n");
+    let body =
+        format!("#!/bin/sh\nexec {SETPRIV} --pdeathsig KILL -- {NICE} -n 19 '{quoted}' \"$@\"\n");
     let written = std::fs::write(&script, body)
         .and_then(|()| std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o700)));
     match written {

@@ -16,7 +16,7 @@ use chromiumoxide::cdp::browser_protocol::dom::{
     SetAttributeValueParams, ShadowRootType,
 };
 use chromiumoxide::cdp::browser_protocol::emulation::{
-    SetDeviceMetricsOverrideParams, SetScriptExecutionDisabledParams,
+    SetDeviceMetricsOverrideParams, SetScriptExecutionDisabledParams, SetScrollbarsHiddenParams,
 };
 use chromiumoxide::cdp::browser_protocol::fetch::{
     self, EventRequestPaused, FailRequestParams, FulfillRequestParams, HeaderEntry, RequestPattern,
@@ -121,6 +121,10 @@ pub(super) async fn render(
         false,
     ))
     .await?;
+    // No scrollbar takes layout space: the consumer's screenshot-sized view is the
+    // content, and on a right-to-left page Chromium would put the scrollbar on the left,
+    // shifting the page right in an image clipped from x = 0.
+    page.execute(SetScrollbarsHiddenParams::new(true)).await?;
     let paused = page.event_listener::<EventRequestPaused>().await?;
     page.execute(fetch::EnableParams {
         patterns: Some(vec![RequestPattern {
@@ -155,6 +159,10 @@ async fn load_and_capture(page: &Page, request: &RenderRequest<'_>) -> Result<Re
     loaded.next().await.ok_or(Failure::Page("no load event"))?;
     let outlined = outline(page, &request.outline).await?;
     let metrics = page.execute(GetLayoutMetricsParams::default()).await?;
+    // The horizontal band the consumer's window showed: from the window's scroll position,
+    // which on a right-to-left page with content overflowing to the left starts at the
+    // right end (document x > 0), not at the document's left edge.
+    let left = metrics.result.css_layout_viewport.page_x.max(0) as f64;
     let dpr = request.device_pixel_ratio;
     let (height, truncated) = geometry::capture_height(metrics.result.css_content_size.height, dpr);
     let shot = page
@@ -162,14 +170,16 @@ async fn load_and_capture(page: &Page, request: &RenderRequest<'_>) -> Result<Re
             format: Some(CaptureScreenshotFormat::Png),
             quality: None,
             clip: Some(Viewport {
-                x: 0.0,
+                x: left,
                 y: 0.0,
                 width: f64::from(request.viewport_width),
                 height,
                 scale: 1.0,
             }),
             from_surface: Some(true),
-            capture_beyond_viewport: Some(true),
+            // Only when the page is taller than the window: Chromium draws a right-to-left
+            // page shifted when capturing beyond a viewport it fits in (as Playwright does).
+            capture_beyond_viewport: Some(height > f64::from(request.viewport_height)),
             optimize_for_speed: None,
         })
         .await?;
@@ -190,7 +200,7 @@ async fn load_and_capture(page: &Page, request: &RenderRequest<'_>) -> Result<Re
         let quad = model.result.model.border.inner();
         if let Some(at) = geometry::outline_box(
             quad,
-            (viewport.page_x, viewport.page_y),
+            (viewport.page_x - left, viewport.page_y),
             dpr,
             (width, height),
         ) {

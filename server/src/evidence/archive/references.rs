@@ -25,16 +25,48 @@ use url::Url;
 /// href|xlink:href>` and `<use href>` to another file, and what `style` attributes and
 /// `<style>` elements reference (see [`css_references`]).
 pub fn references(snapshot_html: &str, base: &Url) -> Vec<Url> {
-    let document = Html::parse_document(snapshot_html);
+    let mut urls = Vec::new();
+    let mut seen = HashSet::new();
+    collect_document(snapshot_html, base, SRCDOC_DEPTH, &mut urls, &mut seen);
+    urls
+}
+
+/// How many `srcdoc` frames deep a snapshot's documents are read (the SDK inlines each
+/// same-origin frame's document as its `srcdoc`).
+const SRCDOC_DEPTH: u32 = 4;
+
+/// Adds what one document references, then what its `srcdoc` frames do: a `srcdoc`
+/// document's relative URLs resolve against its parent's base URL.
+fn collect_document(
+    html: &str,
+    base: &Url,
+    depth: u32,
+    urls: &mut Vec<Url>,
+    seen: &mut HashSet<String>,
+) {
+    let document = Html::parse_document(html);
     let base = document_base(&document, base);
     let mut found = Found::new(&base);
+    found.seen = std::mem::take(seen);
+    let mut frames = Vec::new();
     for node in document.tree.root().descendants() {
         let Some(element) = ElementRef::wrap(node) else {
             continue;
         };
         element_references(element, &mut found);
+        if element.value().name() == "iframe" {
+            if let Some(srcdoc) = element.value().attr("srcdoc") {
+                frames.push(srcdoc.to_owned());
+            }
+        }
     }
-    found.urls
+    urls.append(&mut found.urls);
+    *seen = found.seen;
+    if depth > 0 {
+        for frame in frames {
+            collect_document(&frame, &base, depth - 1, urls, seen);
+        }
+    }
 }
 
 /// What a stylesheet references, resolved against `base` (the stylesheet's own URL):

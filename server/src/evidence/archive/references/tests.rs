@@ -167,3 +167,24 @@ fn broken_css_yields_what_can_be_read_and_never_panics() {
         ["https://cdn.example/x.png"]
     );
 }
+
+#[test]
+fn what_an_inlined_frame_references_is_found_against_its_parents_base() {
+    // The SDK inlines a same-origin frame's document as `srcdoc`; its images count too,
+    // frames inside frames as well, each URL once.
+    let inner = r#"<img src="deeper.png">"#.replace('"', "&quot;");
+    let frame = format!(
+        r#"<p>framed</p><img src="assets/pic.svg"><img src="top.png"><iframe srcdoc="{inner}"></iframe>"#
+    )
+    .replace('&', "&amp;")
+    .replace('"', "&quot;");
+    let html = format!(r#"<img src="top.png"><iframe srcdoc="{frame}"></iframe>"#);
+    assert_eq!(
+        strings(references(&html, &page())),
+        [
+            "https://shop.example/forms/top.png",
+            "https://shop.example/forms/assets/pic.svg",
+            "https://shop.example/forms/deeper.png",
+        ]
+    );
+}
