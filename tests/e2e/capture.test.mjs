@@ -33,10 +33,12 @@ async function storedEvidence(cdrId) {
   return readFile(join(server.dataDir, "evidence", "cdrs", cdrId, "capture.json"), "utf8");
 }
 
+/** Evidence files the server stored: captures (images, reports and archived assets are
+ * derived in the background, so their number moves on its own after a capture). */
 async function storedFileCount() {
-  const root = join(server.dataDir, "evidence");
+  const root = join(server.dataDir, "evidence", "cdrs");
   const entries = await readdir(root, { recursive: true, withFileTypes: true }).catch(() => []);
-  return entries.filter((e) => e.isFile()).length;
+  return entries.filter((e) => e.isFile() && e.name === "capture.json").length;
 }
 
 describe("a lead form on the generator's own origin", () => {

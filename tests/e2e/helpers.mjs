@@ -1,7 +1,7 @@
 // Shared helpers of the end-to-end tests: the real server on a free port with a fresh data
 // folder, a second origin that serves pages, and Debian's headless Chromium.
 import { spawn } from "node:child_process";
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { access, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -123,10 +123,17 @@ export async function submitDemoForm(page) {
   return page.evaluate(() => ({ result: window.lastCapture, error: window.lastCaptureError }));
 }
 
-/** The ids of the CDRs whose evidence the server has stored, from its data folder. */
+/**
+ * The ids of the CDRs whose evidence the server has stored, from its data folder: folders
+ * that hold a `capture.json` (a folder appears a moment before its file is renamed into it).
+ */
 export async function storedCdrIds(dataDir) {
-  const names = await readdir(join(dataDir, "evidence", "cdrs")).catch(() => []);
-  return names.filter((name) => name.startsWith("cdr_"));
+  const root = join(dataDir, "evidence", "cdrs");
+  const names = await readdir(root).catch(() => []);
+  const stored = await Promise.all(
+    names.map((name) => name.startsWith("cdr_") && access(join(root, name, "capture.json")).then(() => true, () => false)),
+  );
+  return names.filter((_, i) => stored[i]);
 }
 
 /** The capture a CDR was made from, as the SDK uploaded it. */
