@@ -10,7 +10,7 @@ use crate::evidence::archive::{AssetRecord, AssetStatus, Manifest};
 /// Stores `manifest` as the CDR's, replacing any earlier one in the same transaction, so
 /// that a job archiving a CDR again (after a crash, say) leaves exactly one manifest.
 pub async fn save_manifest(db: &Db, cdr_id: &str, manifest: &Manifest) -> Result<(), sqlx::Error> {
-    let mut tx = db.begin_write(Lane::Bulk).await?;
+    let mut tx = db.begin_write(Lane::Background).await?;
     // Two saves of one CDR (a job whose lease expired while it still ran, and the worker
     // that took it over) follow each other instead of interleaving their rows.
     lock_cdr(&mut tx, db.backend(), cdr_id).await?;

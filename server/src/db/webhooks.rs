@@ -127,7 +127,7 @@ pub async fn rotate_secret(db: &Db, org_id: &str) -> Result<Option<(String, i64)
 
 /// Stops deliveries to the org's webhook (it answered `410 Gone`) if it still has `url`.
 pub async fn disable(db: &Db, org_id: &str, url: &str, reason: &str) -> Result<(), sqlx::Error> {
-    let mut tx = db.begin_write(Lane::Bulk).await?;
+    let mut tx = db.begin_write(Lane::Background).await?;
     sqlx::query(
         "UPDATE org_webhooks SET disabled_reason = $1, updated_at = $2 \
          WHERE org_id = $3 AND url = $4",
@@ -170,7 +170,7 @@ pub async fn create_event(
     let now = now_ms();
     let id = new_id(IdKind::WebhookEvent);
     let body = body(&id, now);
-    let mut tx = db.begin_write(Lane::Bulk).await?;
+    let mut tx = db.begin_write(Lane::Background).await?;
     let inserted = sqlx::query(
         "INSERT INTO webhook_events (id, org_id, event, cdr_id, body, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (org_id, event, cdr_id) DO NOTHING",
@@ -236,7 +236,7 @@ pub struct DeliveryRow {
 /// Records an attempt (a second record of the same attempt, by a worker whose lease had
 /// expired, is ignored).
 pub async fn record_delivery(db: &Db, org_id: &str, d: &DeliveryRow) -> Result<(), sqlx::Error> {
-    let mut tx = db.begin_write(Lane::Bulk).await?;
+    let mut tx = db.begin_write(Lane::Background).await?;
     sqlx::query(
         "INSERT INTO webhook_deliveries (event_id, attempt, org_id, url, outcome, http_status, \
          error, duration_ms, attempted_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \

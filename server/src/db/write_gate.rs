@@ -5,7 +5,9 @@
 //! submitted. Under a capture flood, first come first served put every claim behind every
 //! queued capture. Here the writer goes to the waiting [`Lane::Interactive`] transactions
 //! first, and to a [`Lane::Bulk`] one after at most [`INTERACTIVE_RUN`] interactive ones in a
-//! row, so captures keep moving however busy claims are. Each lane is first come first
+//! row, so captures keep moving however busy claims are. Background work (the job queue:
+//! archiving, rendering, webhooks) waits in [`Lane::Background`] and gets the writer only
+//! when no claim or capture waits, so it never slows them. Each lane is first come first
 //! served. The decision of who goes next is [`GateState::next`], a pure function.
 //!
 //! A waiter that gives up (its request was dropped) leaves the queue; if the writer had
@@ -23,6 +25,8 @@ pub enum Lane {
     Interactive,
     /// Captures: the many, larger writes of the open endpoint.
     Bulk,
+    /// The job queue's writes: served only when nobody waits in the other lanes.
+    Background,
 }
 
 /// How many interactive transactions may go in a row while a bulk one waits.
@@ -39,6 +43,7 @@ struct GateState {
     held: bool,
     interactive: VecDeque<oneshot::Sender<()>>,
     bulk: VecDeque<oneshot::Sender<()>>,
+    background: VecDeque<oneshot::Sender<()>>,
     /// Interactive transactions handed the writer since the last bulk one.
     run: u32,
 }
@@ -47,7 +52,8 @@ impl GateState {
     /// The lane whose first waiter gets the writer next, if anyone waits.
     fn next(&self) -> Option<Lane> {
         match (self.interactive.is_empty(), self.bulk.is_empty()) {
-            (true, true) => None,
+            (true, true) if self.background.is_empty() => None,
+            (true, true) => Some(Lane::Background),
             (false, true) => Some(Lane::Interactive),
             (true, false) => Some(Lane::Bulk),
             (false, false) if self.run < INTERACTIVE_RUN => Some(Lane::Interactive),
@@ -83,6 +89,7 @@ impl WriteGate {
             match lane {
                 Lane::Interactive => state.interactive.push_back(sender),
                 Lane::Bulk => state.bulk.push_back(sender),
+                Lane::Background => state.background.push_back(sender),
             }
             receiver
         };
@@ -117,6 +124,7 @@ impl WriteGate {
                     state.run = 0;
                     state.bulk.pop_front()
                 }
+                Lane::Background => state.background.pop_front(),
             };
             // A failed send: that waiter gave up; try the next one.
             if sender.is_some_and(|s| s.send(()).is_ok()) {
@@ -129,7 +137,7 @@ impl WriteGate {
     #[cfg(test)]
     fn waiting(&self) -> usize {
         let state = self.lock();
-        state.interactive.len() + state.bulk.len()
+        state.interactive.len() + state.bulk.len() + state.background.len()
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, GateState> {
@@ -165,8 +173,25 @@ mod tests {
             held: true,
             interactive: senders(interactive),
             bulk: senders(bulk),
+            background: VecDeque::new(),
             run,
         }
+    }
+
+    #[test]
+    fn background_work_goes_only_when_no_claim_or_capture_waits() {
+        let with_background = |interactive, bulk, run| {
+            let mut state = state(interactive, bulk, run);
+            state.background.push_back(oneshot::channel().0);
+            state
+        };
+        assert_eq!(with_background(0, 0, 0).next(), Some(Lane::Background));
+        assert_eq!(with_background(1, 0, 0).next(), Some(Lane::Interactive));
+        assert_eq!(with_background(0, 1, 0).next(), Some(Lane::Bulk));
+        assert_eq!(
+            with_background(2, 3, INTERACTIVE_RUN).next(),
+            Some(Lane::Bulk)
+        );
     }
 
     #[test]

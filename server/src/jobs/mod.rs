@@ -269,7 +269,7 @@ pub async fn claim(
          ORDER BY run_at LIMIT 1{skip_locked}) \
          RETURNING id, kind, subject, attempts, give_up_at"
     );
-    let mut tx = db.begin_write(Lane::Bulk).await?;
+    let mut tx = db.begin_write(Lane::Background).await?;
     let row = sqlx::query_as::<_, (String, String, String, i64, i64)>(&sql)
         .bind(&owner)
         .bind(now.saturating_add(millis(lease)))
@@ -293,7 +293,7 @@ pub async fn claim(
 /// another worker claimed the job, or the job was finished meanwhile).
 pub async fn renew(db: &Db, job: &Job, lease: Duration) -> Result<bool, sqlx::Error> {
     let until = now_ms().saturating_add(millis(lease));
-    let mut tx = db.begin_write(Lane::Bulk).await?;
+    let mut tx = db.begin_write(Lane::Background).await?;
     let done = sqlx::query(
         "UPDATE jobs SET lease_until = $1 WHERE id = $2 AND lease_owner = $3 AND state = 'running'",
     )
@@ -308,7 +308,7 @@ pub async fn renew(db: &Db, job: &Job, lease: Duration) -> Result<bool, sqlx::Er
 
 /// Records that a job finished; `false` when its lease had been lost meanwhile.
 pub async fn complete(db: &Db, job: &Job) -> Result<bool, sqlx::Error> {
-    let mut tx = db.begin_write(Lane::Bulk).await?;
+    let mut tx = db.begin_write(Lane::Background).await?;
     let done = sqlx::query(
         "UPDATE jobs SET state = 'done', lease_owner = NULL, lease_until = NULL, \
          last_error = NULL, finished_at = $1 \
@@ -345,7 +345,7 @@ pub async fn fail(
     let next = now.saturating_add(millis(config.policy(job.kind).delay(job.attempts)));
     let dead = failure == Failure::GiveUp || next > job.give_up_at;
     let error: String = error.chars().take(1000).collect();
-    let mut tx = db.begin_write(Lane::Bulk).await?;
+    let mut tx = db.begin_write(Lane::Background).await?;
     let done = sqlx::query(
         "UPDATE jobs SET state = $1, run_at = $2, lease_owner = NULL, lease_until = NULL, \
          last_error = $3, finished_at = $4 \

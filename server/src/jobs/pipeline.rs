@@ -156,7 +156,7 @@ async fn completed(ctx: &JobContext, cdr_id: &str) -> Result<(), JobError> {
 /// Enqueues `kind` for `subject` in a transaction of its own and wakes the workers.
 async fn next_stage(ctx: &JobContext, kind: JobKind, subject: &str) -> Result<(), JobError> {
     let fail = |err: sqlx::Error| JobError::retry(format!("database: {err}"));
-    let mut tx = ctx.db.begin_write(Lane::Bulk).await.map_err(fail)?;
+    let mut tx = ctx.db.begin_write(Lane::Background).await.map_err(fail)?;
     enqueue(&mut tx, &ctx.jobs, kind, subject, now_ms())
         .await
         .map_err(fail)?;
