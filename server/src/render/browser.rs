@@ -147,9 +147,16 @@ fn dies_with_us(chromium: &Path, dir: &Path) -> PathBuf {
         return chromium.to_owned();
     }
     let script = dir.join("chromium-with-parent");
+    // Run as root, Chromium raises its own processes' priority back (the browser and GPU
+    // processes to nice -8): without CAP_SYS_NICE it cannot go below the nice it is given.
+    let keep_nice = match rustix::process::getuid().is_root() {
+        true => " --bounding-set -sys_nice",
+        false => "",
+    };
     let quoted = chromium.display().to_string().replace('\'', "'\\''");
-    let body =
-        format!("#!/bin/sh\nexec {SETPRIV} --pdeathsig KILL -- {NICE} -n 19 '{quoted}' \"$@\"\n");
+    let body = format!(
+        "#!/bin/sh\nexec {SETPRIV} --pdeathsig KILL{keep_nice} -- {NICE} -n 19 '{quoted}' \"$@\"\n"
+    );
     let written = std::fs::write(&script, body)
         .and_then(|()| std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o700)));
     match written {
