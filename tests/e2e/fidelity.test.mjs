@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { PNG } from "pngjs";
 import { api, launchBrowser, startServer } from "./helpers.mjs";
-import { PAGES, serveFixtures, settle } from "./fixtures.mjs";
+import { PAGES, openAndAct, serveFixtures, settle } from "./fixtures.mjs";
 import { submitLead } from "./lead-pages.mjs";
 
 /** The share of identical pixels each page must reach. */
@@ -107,12 +107,7 @@ describe("a snapshot re-renders like the live page with scripts off", () => {
       const view = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: SCALE, javaScriptEnabled: false });
       try {
         const page = await live.newPage();
-        await page.goto(fixtures.url(fixture.name));
-        await settle(page);
-        await fixture.act?.(page);
-        // Focus rings are not form state; a consumer's click leaves one on the last field.
-        await page.evaluate(() => document.activeElement?.blur());
-        for (const frame of page.frames()) await frame.evaluate(() => document.activeElement?.blur());
+        await openAndAct(page, fixtures, fixture);
         const liveShot = await page.screenshot(SHOT);
         const result = fixture.lead ? await submitLead(page) : await page.evaluate(() => window.ExpressConsent.captureCDR());
         assert.match(result.cdrId, /^cdr_/);

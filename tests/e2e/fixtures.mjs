@@ -129,3 +129,16 @@ export const PAGES = [
   },
   ...LEAD_PAGES.map((lead) => ({ name: lead.name, lead, act: (page) => fillLead(page, lead) })),
 ];
+
+/**
+ * Opens `fixture` in `page` as a consumer would use it: loads it, waits for the SDK, does the
+ * fixture's actions, then clears focus rings (not form state; a click leaves one on the last
+ * field), in every frame.
+ */
+export async function openAndAct(page, fixtures, fixture) {
+  await page.goto(fixtures.url(fixture.name));
+  await settle(page);
+  await fixture.act?.(page);
+  await page.evaluate(() => document.activeElement?.blur());
+  for (const frame of page.frames()) await frame.evaluate(() => document.activeElement?.blur());
+}

@@ -29,7 +29,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { PNG } from "pngjs";
 import { api, launchBrowser, startServer } from "./helpers.mjs";
-import { PAGES, serveFixtures, settle } from "./fixtures.mjs";
+import { PAGES, openAndAct, serveFixtures, settle } from "./fixtures.mjs";
 import { submitLead } from "./lead-pages.mjs";
 
 /** The share of identical pixels outside the outlined boxes each page must reach. */
@@ -153,12 +153,7 @@ describe("the evidence image looks like the live page", () => {
       const live = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: SCALE });
       try {
         const page = await live.newPage();
-        await page.goto(fixtures.url(fixture.name));
-        await settle(page);
-        await fixture.act?.(page);
-        // Focus rings are not form state; a consumer's click leaves one on the last field.
-        await page.evaluate(() => document.activeElement?.blur());
-        for (const frame of page.frames()) await frame.evaluate(() => document.activeElement?.blur());
+        await openAndAct(page, fixtures, fixture);
         // Nor is hover: Playwright leaves the pointer on the last control it used.
         await page.mouse.move(0, 0);
         const liveShot = PNG.sync.read(await page.screenshot(SHOT));
