@@ -24,6 +24,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod dashboard;
 pub mod db;
 pub mod evidence;
 #[cfg(feature = "fuzzing")]

@@ -58,6 +58,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(api.layer(Extension(Document(json.into()))))
         .merge(routes::web::router(&state))
+        .merge(crate::dashboard::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(TraceLayer::new_for_http().on_response(DefaultOnResponse::new().level(Level::INFO)))

@@ -1,0 +1,57 @@
+//! The web dashboard at `/dashboard/`: server-rendered pages for people (generators and
+//! buyers) who sign in with an email and a password.
+//!
+//! | module | owns |
+//! |---|---|
+//! | [`session`] | who is signed in: the session cookie, the [`session::SignedIn`] extractor, CSRF-checked forms |
+//! | [`layout`] | the page shell (navigation, styles, script) every page shares |
+//! | [`pages`] | one module per page: CDRs, one CDR, claim, packages, billing, settings |
+//!
+//! Pages are HTML rendered on the server with maud (templates checked by the compiler, no
+//! template files to ship, no build step for users) and a little progressive JavaScript
+//! served from this binary; nothing comes from a CDN. Every page reads through the same
+//! database functions and rules as the API, so what a person sees is what the org's API
+//! key would get.
+
+pub mod layout;
+pub mod pages;
+pub mod session;
+
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::Router;
+
+use crate::http::app::AppState;
+
+/// The dashboard's routes, mounted at the root of the server.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/dashboard", get(|| async { Redirect::to("/dashboard/") }))
+        .route("/dashboard/static/app.css", get(stylesheet))
+        .route("/dashboard/static/app.js", get(script))
+        .merge(session::router())
+        .merge(pages::router())
+}
+
+async fn stylesheet() -> Response {
+    asset("text/css; charset=utf-8", include_str!("static/app.css"))
+}
+
+async fn script() -> Response {
+    asset(
+        "text/javascript; charset=utf-8",
+        include_str!("static/app.js"),
+    )
+}
+
+fn asset(content_type: &'static str, body: &'static str) -> Response {
+    (
+        [
+            (CONTENT_TYPE, content_type),
+            (CACHE_CONTROL, "public, max-age=300"),
+        ],
+        body,
+    )
+        .into_response()
+}
