@@ -67,3 +67,15 @@ fn parse_reason(text: &str) -> Result<BillingReason, sqlx::Error> {
         }
     })
 }
+
+/// How many billing events the org has with `from <= created_at < to` (epoch ms).
+pub async fn count_between(db: &Db, org_id: &str, from: i64, to: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM billing_events WHERE org_id = $1 AND created_at >= $2 AND created_at < $3",
+    )
+    .bind(org_id)
+    .bind(from)
+    .bind(to)
+    .fetch_one(db.pool())
+    .await
+}

@@ -109,3 +109,55 @@ pub async fn find_live_key(db: &Db, key_id: &str) -> Result<Option<StoredKey>, s
     })
     .transpose()
 }
+
+/// One of an org's keys as its settings page lists it (never the secret).
+#[derive(Debug, Clone)]
+pub struct KeyRow {
+    /// `key_…`.
+    pub key_id: String,
+    /// When it was made, epoch ms.
+    pub created_at: i64,
+    /// When it was revoked, if it was.
+    pub revoked_at: Option<i64>,
+}
+
+/// The org's keys, newest first (at most 200: the page lists them all).
+pub async fn list_keys(db: &Db, org_id: &str) -> Result<Vec<KeyRow>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT id, created_at, revoked_at FROM api_keys WHERE org_id = $1 \
+         ORDER BY created_at DESC, id DESC LIMIT 200",
+    )
+    .bind(org_id)
+    .fetch_all(db.pool())
+    .await?;
+    rows.into_iter()
+        .map(|row| {
+            Ok(KeyRow {
+                key_id: row.try_get("id")?,
+                created_at: row.try_get("created_at")?,
+                revoked_at: row.try_get("revoked_at")?,
+            })
+        })
+        .collect()
+}
+
+/// Revokes one of `org_id`'s keys; `None` when the org has no such key (another org's
+/// key is never touched).
+pub async fn revoke_org_key(
+    db: &Db,
+    org_id: &str,
+    key_id: &str,
+) -> Result<Option<RevokedKey>, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, $3) WHERE id = $1 AND org_id = $2",
+    )
+    .bind(key_id)
+    .bind(org_id)
+    .bind(now_ms())
+    .execute(db.pool())
+    .await?;
+    Ok((done.rows_affected() == 1).then(|| RevokedKey {
+        key_id: key_id.to_owned(),
+        revoked: true,
+    }))
+}

@@ -35,7 +35,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         (status = 500, description = "INTERNAL", body = Failure),
     )
 )]
-async fn billing_events(
+pub(crate) async fn billing_events(
     State(state): State<AppState>,
     auth: AuthOrg,
     ApiQuery(query): ApiQuery<PageQuery>,

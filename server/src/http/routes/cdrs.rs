@@ -68,7 +68,7 @@ pub(crate) async fn related(
         (status = 500, description = "INTERNAL", body = Failure),
     )
 )]
-async fn get_cdr(
+pub(crate) async fn get_cdr(
     State(state): State<AppState>,
     auth: AuthOrg,
     ApiPath(cdr_id): ApiPath<String>,
@@ -136,7 +136,7 @@ async fn get_cdr(
         (status = 500, description = "INTERNAL", body = Failure),
     )
 )]
-async fn share(
+pub(crate) async fn share(
     State(state): State<AppState>,
     auth: AuthOrg,
     ApiPath(cdr_id): ApiPath<String>,
@@ -169,7 +169,7 @@ async fn share(
         (status = 500, description = "INTERNAL", body = Failure),
     )
 )]
-async fn collect(
+pub(crate) async fn collect(
     State(state): State<AppState>,
     auth: AuthOrg,
     ApiPath(cdr_id): ApiPath<String>,

@@ -52,7 +52,7 @@ fn entry(row: DomainRow) -> DomainEntry {
         (status = 500, description = "INTERNAL", body = Failure),
     )
 )]
-async fn list_domains(
+pub(crate) async fn list_domains(
     State(state): State<AppState>,
     auth: AuthOrg,
 ) -> Result<Data<DomainList>, ApiError> {
@@ -78,7 +78,7 @@ async fn list_domains(
         (status = 500, description = "INTERNAL", body = Failure),
     )
 )]
-async fn add_domain(
+pub(crate) async fn add_domain(
     State(state): State<AppState>,
     auth: AuthOrg,
     JsonBody(body): JsonBody<RegisterDomain>,

@@ -72,7 +72,7 @@ async fn downloadable(
         (status = 500, description = "INTERNAL", body = Failure),
     )
 )]
-async fn snapshot(
+pub(crate) async fn snapshot(
     State(state): State<AppState>,
     auth: AuthOrg,
     ApiPath(cdr_id): ApiPath<String>,
@@ -107,7 +107,7 @@ async fn snapshot(
         (status = 500, description = "INTERNAL", body = Failure),
     )
 )]
-async fn image(
+pub(crate) async fn image(
     State(state): State<AppState>,
     auth: AuthOrg,
     ApiPath(cdr_id): ApiPath<String>,
@@ -162,7 +162,7 @@ async fn image(
         (status = 500, description = "INTERNAL", body = Failure),
     )
 )]
-async fn report(
+pub(crate) async fn report(
     State(state): State<AppState>,
     auth: AuthOrg,
     ApiPath(cdr_id): ApiPath<String>,

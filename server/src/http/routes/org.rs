@@ -64,7 +64,7 @@ async fn current(state: &AppState, org_id: &str) -> Result<OrgSettings, ApiError
         (status = 500, description = "INTERNAL", body = Failure),
     )
 )]
-async fn get_org(
+pub(crate) async fn get_org(
     State(state): State<AppState>,
     auth: AuthOrg,
 ) -> Result<Data<OrgSettings>, ApiError> {
@@ -86,7 +86,7 @@ async fn get_org(
         (status = 500, description = "INTERNAL", body = Failure),
     )
 )]
-async fn patch_org(
+pub(crate) async fn patch_org(
     State(state): State<AppState>,
     auth: AuthOrg,
     JsonBody(patch): JsonBody<OrgPatch>,
@@ -127,7 +127,7 @@ async fn patch_org(
         (status = 500, description = "INTERNAL", body = Failure),
     )
 )]
-async fn rotate_webhook_secret(
+pub(crate) async fn rotate_webhook_secret(
     State(state): State<AppState>,
     auth: AuthOrg,
 ) -> Result<Data<WebhookSecret>, ApiError> {
@@ -168,7 +168,7 @@ pub struct DeliveriesQuery {
         (status = 500, description = "INTERNAL", body = Failure),
     )
 )]
-async fn list_deliveries(
+pub(crate) async fn list_deliveries(
     State(state): State<AppState>,
     auth: AuthOrg,
     ApiQuery(query): ApiQuery<DeliveriesQuery>,

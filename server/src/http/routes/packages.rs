@@ -33,7 +33,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         (status = 500, description = "INTERNAL", body = Failure),
     )
 )]
-async fn package(
+pub(crate) async fn package(
     State(state): State<AppState>,
     auth: AuthOrg,
     ApiPath(package_id): ApiPath<String>,

@@ -47,7 +47,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         (status = 500, description = "INTERNAL", body = Failure),
     )
 )]
-async fn claim(
+pub(crate) async fn claim(
     State(state): State<AppState>,
     auth: AuthOrg,
     ApiPath(token): ApiPath<String>,
