@@ -59,9 +59,9 @@ pub fn thumbnail(png_bytes: &[u8]) -> Result<Vec<u8>, String> {
     }
     let mut pixels = vec![255u8; (WIDTH * HEIGHT * 3) as usize];
     for (cell, &n) in counts.iter().enumerate() {
-        if n > 0 {
-            for c in 0..3 {
-                pixels[cell * 3 + c] = (sums[cell * 3 + c] / n) as u8;
+        for c in 0..3 {
+            if let Some(mean) = sums[cell * 3 + c].checked_div(n) {
+                pixels[cell * 3 + c] = mean as u8;
             }
         }
     }
