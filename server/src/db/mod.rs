@@ -25,7 +25,9 @@ pub mod group_sync;
 pub mod keys;
 pub mod orgs;
 pub mod packages;
+pub mod sessions;
 pub mod shares;
+pub mod users;
 pub mod webhooks;
 pub mod write_gate;
 
