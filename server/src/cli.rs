@@ -26,8 +26,6 @@ pub struct Cli {
 }
 
 /// The subcommands.
-// Parsed once per process: the size of `Serve`'s settings costs nothing worth a box.
-#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the API, the SDK files and the demo pages.
