@@ -352,7 +352,7 @@ async fn users_section(state: &AppState, user: &SignedIn) -> Markup {
                                     (csrf_field(user))
                                     @let other = if u.role == Role::Admin { Role::Viewer } else { Role::Admin };
                                     input type="hidden" name="role" value=(other.as_str());
-                                    button.secondary type="submit" aria-label=(format!("Make {} {}", u.email, other.as_str())) { "Make " (other.as_str()) }
+                                    button.secondary type="submit" aria-label=(format!("Make {} ({})", other.as_str(), u.email)) { "Make " (other.as_str()) }
                                 }
                                 form method="post" action=(format!("/dashboard/settings/users/{}/remove", u.id))
                                     data-confirm=(format!("Remove {}? They are signed out at once.", u.email)) {
