@@ -27,6 +27,7 @@ pub mod markup;
 pub mod metadata;
 pub mod reply;
 pub mod store;
+pub mod thumbnail;
 
 use expressconsent_protocol::{
     ConsentCheckbox, Disclosure, PageInfo, Snapshot, Telemetry, Trigger,

@@ -31,6 +31,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/dashboard/cdrs/{cdr_id}", get(show))
         .route("/dashboard/cdrs/{cdr_id}/image.png", get(image))
+        .route("/dashboard/cdrs/{cdr_id}/thumbnail.png", get(thumbnail))
         .route("/dashboard/cdrs/{cdr_id}/report.pdf", get(report))
         .route("/dashboard/cdrs/{cdr_id}/snapshot", get(snapshot))
         .route(
@@ -569,4 +570,57 @@ async fn share(
             other => problem(&user, Nav::Cdrs, other),
         },
     }
+}
+
+/// A small picture of the top of the evidence image for lists; made on first request and
+/// kept beside the image. `404` while there is no image yet (the list shows a placeholder).
+async fn thumbnail(
+    State(state): State<AppState>,
+    user: SignedIn,
+    Path(cdr_id): Path<String>,
+) -> Response {
+    use crate::evidence::{artefacts, thumbnail};
+    use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+    use axum::http::StatusCode;
+    let cdr = match evidence::downloadable(&state, &as_org(&user), &cdr_id).await {
+        Ok(cdr) => cdr,
+        Err(err) => return problem(&user, Nav::Cdrs, err),
+    };
+    let key = thumbnail::key(&cdr.id);
+    let cached = match state.store.get_optional(&key).await {
+        Ok(found) => found,
+        Err(err) => return problem(&user, Nav::Cdrs, ApiError::internal(err)),
+    };
+    let bytes = match cached {
+        Some(bytes) => bytes,
+        None => {
+            let image = match state
+                .store
+                .get_optional(&artefacts::image_key(&cdr.id))
+                .await
+            {
+                Ok(Some(image)) => image,
+                Ok(None) => return StatusCode::NOT_FOUND.into_response(),
+                Err(err) => return problem(&user, Nav::Cdrs, ApiError::internal(err)),
+            };
+            let made = match tokio::task::spawn_blocking(move || thumbnail::thumbnail(&image)).await
+            {
+                Ok(Ok(made)) => bytes::Bytes::from(made),
+                Ok(Err(why)) => return problem(&user, Nav::Cdrs, ApiError::internal(why)),
+                Err(err) => return problem(&user, Nav::Cdrs, ApiError::internal(err)),
+            };
+            if let Err(err) = state.store.put(&key, made.clone()).await {
+                tracing::warn!(error = %err, "cannot keep a thumbnail");
+            }
+            made
+        }
+    };
+    (
+        [
+            (CONTENT_TYPE, "image/png"),
+            (CACHE_CONTROL, "private, max-age=86400"),
+        ],
+        bytes,
+    )
+        .into_response()
 }

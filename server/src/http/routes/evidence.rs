@@ -47,7 +47,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// The CDR, if the caller may download its evidence.
-async fn downloadable(
+pub(crate) async fn downloadable(
     state: &AppState,
     auth: &AuthOrg,
     cdr_id: &str,
