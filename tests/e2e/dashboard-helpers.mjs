@@ -168,7 +168,16 @@ export async function screenshotProblems(page, name) {
       if (colours < 8) problems.push(`${name} at ${width} px looks blank: ${colours} distinct colours`);
       if (width === 375) {
         const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
-        if (scrollWidth > 375) problems.push(`${name} at 375 px scrolls sideways: scrollWidth ${scrollWidth}`);
+        if (scrollWidth > 375) {
+          // The elements whose content sticks out of their box: what to fix.
+          const culprits = await page.evaluate(() =>
+            [...document.querySelectorAll("body *")]
+              .filter((e) => e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX === "visible")
+              .map((e) => `<${e.tagName.toLowerCase()}> ${e.scrollWidth}/${e.clientWidth} px "${e.textContent.trim().slice(0, 50)}"`)
+              .slice(-3),
+          );
+          problems.push(`${name} at 375 px scrolls sideways: scrollWidth ${scrollWidth}; overflowing: ${culprits.join(", ")}`);
+        }
       }
     }
   } finally {
