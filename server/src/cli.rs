@@ -1,4 +1,4 @@
-//! The command line: `serve`, `org create|list` and `key create|revoke`.
+//! The command line: `serve`, `org create|list`, `key create|revoke` and `user create`.
 //!
 //! Owns what the binary prints. Every operator command writes exactly one JSON line to
 //! stdout so scripts can parse it; logs and errors go to stderr, and a failure (such as
@@ -12,6 +12,7 @@ use serde::Serialize;
 use crate::config::{DataConfig, ServeConfig};
 use crate::db::keys::{create_key, revoke_key, CreatedKey, RevokedKey};
 use crate::db::orgs::{create_org, domains, list_orgs, CreatedOrg, NewOrg};
+use crate::db::users::{invite, Invitation, InviteError, Role};
 use crate::db::Db;
 use crate::orgs::host::Host;
 
@@ -35,6 +36,18 @@ pub enum Command {
     /// Manage API keys.
     #[command(subcommand)]
     Key(KeyCommand),
+    /// Manage dashboard users.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+/// `user …` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a dashboard user of an org; prints {"userId","email","role","signInUrl"} as
+    /// JSON. The sign-in URL is valid 24 hours and works once: there the user chooses a
+    /// password.
+    Create(UserCreate),
 }
 
 /// `org …` subcommands.
@@ -98,6 +111,12 @@ pub enum CliError {
     /// The database failed.
     #[error("database error: {0}")]
     Db(#[from] sqlx::Error),
+    /// `user create` failed (unknown org, email taken or malformed).
+    #[error(transparent)]
+    Invite(#[from] InviteError),
+    /// `--public-url` is not an http(s) URL.
+    #[error("--public-url must be the server's http:// or https:// base URL, not {0:?}")]
+    PublicUrl(String),
 }
 
 /// Opens the database of `data`, runs `work` on it and closes it again.
@@ -215,6 +234,43 @@ impl KeyRevoke {
             revoke_key(db, &key_id)
                 .await?
                 .ok_or_else(|| CliError::UnknownKey(key_id.clone()))
+        })
+        .await
+    }
+}
+
+/// `user create` arguments.
+#[derive(Debug, Args)]
+pub struct UserCreate {
+    /// The org (`cid_…`) the user belongs to.
+    #[arg(long)]
+    pub org: String,
+    /// The user's email; it is what they sign in with (stored lower-cased).
+    #[arg(long)]
+    pub email: String,
+    /// `admin` (everything, settings included) or `viewer` (no settings).
+    #[arg(long, value_enum, default_value_t = Role::Admin)]
+    pub role: Role,
+    /// Public base URL of the server, the base of the sign-in link (the same setting as
+    /// `serve --public-url`).
+    #[arg(long, env = "EC_PUBLIC_URL")]
+    pub public_url: String,
+    /// Where the data lives.
+    #[command(flatten)]
+    pub data: DataConfig,
+}
+
+impl UserCreate {
+    /// Creates the user and its one-time sign-in link.
+    pub async fn run(&self) -> Result<Invitation, CliError> {
+        let public_url = self.public_url.trim().trim_end_matches('/');
+        let web = url::Url::parse(public_url)
+            .is_ok_and(|url| matches!(url.scheme(), "http" | "https") && url.has_host());
+        if !web {
+            return Err(CliError::PublicUrl(self.public_url.clone()));
+        }
+        with_db(&self.data, async |db| {
+            Ok(invite(db, &self.org, &self.email, self.role, public_url).await?)
         })
         .await
     }

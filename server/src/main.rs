@@ -2,7 +2,7 @@
 
 use anyhow::Context as _;
 use clap::Parser as _;
-use expressconsent_server::cli::{Cli, Command, KeyCommand, OrgCommand};
+use expressconsent_server::cli::{Cli, Command, KeyCommand, OrgCommand, UserCommand};
 use expressconsent_server::startup::Server;
 use tracing_subscriber::EnvFilter;
 
@@ -19,6 +19,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Org(OrgCommand::List(args)) => print_json(&args.run().await?)?,
         Command::Key(KeyCommand::Create(args)) => print_json(&args.run().await?)?,
         Command::Key(KeyCommand::Revoke(args)) => print_json(&args.run().await?)?,
+        Command::User(UserCommand::Create(args)) => print_json(&args.run().await?)?,
         Command::Serve(config) => {
             let server = Server::build(&config).await?;
             println!("listening on http://{}", server.local_addr());
@@ -31,7 +32,19 @@ async fn main() -> anyhow::Result<()> {
                     "demo buyer:     orgId {}  apiKey {}",
                     demo.buyer.org_id, demo.buyer.api_key
                 );
+                for (label, user) in [
+                    ("generator", &demo.generator_user),
+                    ("buyer", &demo.buyer_user),
+                ] {
+                    if let Some(user) = user {
+                        println!(
+                            "demo {label} dashboard user: email {}  password {}",
+                            user.email, user.password
+                        );
+                    }
+                }
                 println!("demo form:      {}/demo/", server.public_url());
+                println!("dashboard:      {}/dashboard/", server.public_url());
             }
             // Ctrl-C or SIGTERM (what service managers and `kill` send) finish in-flight
             // requests and stop the workers and the renderer's Chromium.

@@ -17,21 +17,39 @@ pub mod layout;
 pub mod pages;
 pub mod session;
 
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::http::header::{
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
+};
+use axum::http::HeaderValue;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
+use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::http::app::AppState;
 
 /// The dashboard's routes, mounted at the root of the server.
+///
+/// Every response is kept out of caches (pages show evidence and the CSRF token; a shared
+/// computer's back button must not show them after sign-out) and may not be framed by
+/// another site (clickjacking). A route may set its own values instead (the static files
+/// are cacheable).
 pub fn router() -> Router<AppState> {
+    let header =
+        |name, value| SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value));
     Router::new()
         .route("/dashboard", get(|| async { Redirect::to("/dashboard/") }))
         .route("/dashboard/static/app.css", get(stylesheet))
         .route("/dashboard/static/app.js", get(script))
         .merge(session::router())
         .merge(pages::router())
+        .layer(header(CACHE_CONTROL, "no-store"))
+        .layer(header(X_FRAME_OPTIONS, "DENY"))
+        .layer(header(
+            CONTENT_SECURITY_POLICY,
+            "frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+        ))
+        .layer(header(X_CONTENT_TYPE_OPTIONS, "nosniff"))
 }
 
 async fn stylesheet() -> Response {

@@ -26,7 +26,9 @@ pub mod keys;
 pub mod listing;
 pub mod orgs;
 pub mod packages;
+pub mod sessions;
 pub mod shares;
+pub mod users;
 pub mod webhooks;
 pub mod write_gate;
 

@@ -1,7 +1,7 @@
 //! Random identifiers and secrets.
 //!
 //! Owns the shape of every id the server mints (`cid_…`, `cdr_…`, `key_…`, `shr_…`,
-//! `se_…`, `bil_…`, `req_…`), of share tokens and of API-key secrets, and the hash under
+//! `se_…`, `bil_…`, `req_…`, `usr_…`), of share tokens and of API-key secrets, and the hash under
 //! which tokens and secrets are stored. It draws from the OS-seeded thread RNG and does no
 //! other I/O.
 
@@ -36,6 +36,8 @@ pub enum IdKind {
     Job,
     /// A webhook event (`msg_…`): the `webhook-id` every delivery of it carries.
     WebhookEvent,
+    /// A dashboard user (`usr_…`).
+    User,
 }
 
 impl IdKind {
@@ -51,6 +53,7 @@ impl IdKind {
             Self::Request => "req",
             Self::Job => "job",
             Self::WebhookEvent => "msg",
+            Self::User => "usr",
         }
     }
 }
