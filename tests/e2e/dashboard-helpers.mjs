@@ -31,7 +31,8 @@ export function launchDashboardBrowser() {
 export async function cli(server, args) {
   const { stdout } = await run(SERVER_BIN, args, {
     cwd: ROOT,
-    env: { ...process.env, EC_DATA_DIR: server.dataDir, RUST_LOG: "warn" },
+    // The public URL is where the one-time links printed by `user create` point.
+    env: { ...process.env, EC_DATA_DIR: server.dataDir, EC_PUBLIC_URL: server.baseUrl, RUST_LOG: "warn" },
   });
   return JSON.parse(stdout.trim().split("\n").pop());
 }
@@ -78,6 +79,20 @@ export async function signIn(page, baseUrl, { email, password }) {
   await page.getByLabel("Password").fill(password);
   await Promise.all([page.waitForURL((u) => !u.pathname.endsWith("/sign-in")), page.getByRole("button", { name: /sign in/i }).click()]);
   assert.equal(await page.getByRole("button", { name: "Sign out" }).count(), 1, `signed in as ${email}`);
+}
+
+/**
+ * Searches the CDR list for a phone number or an email through its search form, which
+ * must POST to `/dashboard/search` (personal data never goes in a URL); ends on the results.
+ */
+export async function searchCdrs(page, baseUrl, term) {
+  await page.goto(`${baseUrl}/dashboard/`);
+  const form = page.locator('form[action="/dashboard/search"]');
+  assert.equal(await form.count(), 1, "the CDR list (/dashboard/) has a search form with action /dashboard/search");
+  assert.equal((await form.getAttribute("method"))?.toLowerCase(), "post", "the search form POSTs");
+  await form.locator("input:not([type=hidden])").first().fill(term);
+  await Promise.all([page.waitForURL(/\/dashboard\/search/), form.locator("button[type=submit], button:not([type])").first().click()]);
+  await page.waitForLoadState("load");
 }
 
 /** The session's CSRF token, from any signed-in page's forms. */

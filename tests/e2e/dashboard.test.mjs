@@ -35,6 +35,7 @@ import {
   launchDashboardBrowser,
   postForm,
   screenshotProblems,
+  searchCdrs,
   seriousViolations,
   signIn,
 } from "./dashboard-helpers.mjs";
@@ -118,10 +119,8 @@ async function orgSettings(apiKey) {
 }
 
 describe("the dashboard", () => {
-  test("a buyer claims a share URL, finds the CDR by phone, sees image and consent, downloads the PDF", async () => {
+  test("a buyer chooses a password through the one-time link and claims a share URL on the Claim page", async () => {
     const { page } = await newUser("buyer", { org: server.buyer.orgId, email: "buyer.person@example.com", role: "admin" });
-
-    // Claim.
     await page.goto(`${server.baseUrl}/dashboard/claim`);
     await page.getByLabel("Share URL").fill(lead.shareUrl);
     await page.getByLabel(/^Collect/).check();
@@ -130,21 +129,26 @@ describe("the dashboard", () => {
     const outcome = page.getByRole("status");
     assert.match(await outcome.innerText(), /Claimed\./);
     assert.equal(await page.getByRole("link", { name: `Open CDR ${lead.cdrId}` }).count(), 1);
+  });
 
-    // Search by the phone number written another way.
-    await page.goto(`${server.baseUrl}/dashboard/`);
-    const search = page.locator('form[action="/dashboard/search"]');
-    assert.equal(await search.count(), 1, "the CDR list has a search form that POSTs to /dashboard/search");
-    assert.equal((await search.getAttribute("method"))?.toLowerCase(), "post", "personal data never goes in a URL");
-    await search.locator("input:not([type=hidden])").first().fill(PHONE_AS_SEARCHED);
-    await Promise.all([page.waitForURL(/\/dashboard\/search/), search.locator("button[type=submit], button:not([type])").first().click()]);
-    await page.waitForLoadState("load");
+  test("the buyer finds the CDR in the list's search by the phone number written another way", async () => {
+    const { page } = people.buyer;
+    await searchCdrs(page, server.baseUrl, PHONE_AS_SEARCHED);
     const found = page.locator(`a[href="/dashboard/cdrs/${lead.cdrId}"]`);
     assert.ok((await found.count()) >= 1, `searching ${PHONE_AS_SEARCHED} lists ${lead.cdrId}`);
     assert.ok(!(await page.content()).includes(leadY.cdrId), "another org's CDR is not in the results");
-
-    // Open it: the consent mechanism, and the image once rendered.
     await Promise.all([page.waitForURL(`**/dashboard/cdrs/${lead.cdrId}`), found.first().click()]);
+  });
+
+  test("the buyer opens the CDR, sees the consent mechanism and the evidence image, and downloads the PDF report", async () => {
+    const { page } = people.buyer;
+    // From the claim's outcome (the search has its own test).
+    await page.goto(`${server.baseUrl}/dashboard/claim`);
+    await page.getByLabel("Share URL").fill(lead.shareUrl);
+    await Promise.all([page.waitForLoadState("load"), page.getByRole("button", { name: "Claim" }).click()]);
+    await page.waitForLoadState("load");
+    assert.match(await page.getByRole("status").innerText(), /already had this CDR/, "claiming twice says so");
+    await Promise.all([page.waitForURL(`**/dashboard/cdrs/${lead.cdrId}`), page.getByRole("link", { name: `Open CDR ${lead.cdrId}` }).click()]);
     assert.ok((await page.getByText("checkbox checked").count()) >= 1, "the consent mechanism is shown");
     const loaded = await waitFor(
       async () => {
@@ -294,14 +298,19 @@ describe("the dashboard", () => {
         assertNothingOfY(`GET /dashboard/${query}`, res.body, [Y_HOST, yPackage]);
       }
 
-      // Search for Y's consumer by phone and by email, through the list's form.
+    }
+  });
+
+  test("searching for org Y's consumer by phone or email shows org X nothing of Y", async () => {
+    const y = (await api(server.baseUrl, `/v1/cdrs/${leadY.cdrId}`, { key: orgY.apiKey, method: "GET" })).body.data;
+    for (const who of ["buyer", "generator"]) {
+      const { page } = people[who];
       for (const term of [LEAD_Y.phone, "+14155550199", LEAD_Y.email]) {
-        await page.goto(`${server.baseUrl}/dashboard/`);
-        const search = page.locator('form[action="/dashboard/search"]');
-        await search.locator("input:not([type=hidden])").first().fill(term);
-        await Promise.all([page.waitForURL(/\/dashboard\/search/), search.locator("button[type=submit], button:not([type])").first().click()]);
-        await page.waitForLoadState("load");
-        assertNothingOfY(`searching ${term}`, await page.content(), [LEAD_Y.email]);
+        await searchCdrs(page, server.baseUrl, term);
+        const body = await page.content();
+        for (const secret of [leadY.cdrId, y.pageUrl, Y_HOST, y.packageId, LEAD_Y.name]) {
+          assert.ok(!body.includes(secret), `${who}: searching ${term} shows ${secret}`);
+        }
       }
     }
   });
@@ -333,10 +342,13 @@ describe("the dashboard", () => {
       );
       const attacked = await context.newPage();
       try {
-        const landed = attacked.waitForURL((u) => u.href.startsWith(server.baseUrl));
+        const answered = attacked.waitForResponse((r) => r.url() === `${server.baseUrl}${path}` && r.request().method() === "POST");
         await attacked.goto(evil.url);
-        await landed;
-        await attacked.waitForLoadState("load");
+        const answer = await answered;
+        // The session cookie went along (same site), so this is the server's CSRF
+        // refusal and not a sign-in redirect.
+        assert.ok((await answer.request().allHeaders()).cookie, `the forged POST ${path} carried the victim's cookies`);
+        assert.equal(answer.status(), 403, `the forged POST ${path} is refused`);
       } finally {
         await attacked.close();
         await evil.close();
