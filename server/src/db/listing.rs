@@ -186,19 +186,23 @@ fn list_query(org_id: &str, filter: &ListFilter, page: &PageRequest) -> Query {
     q
 }
 
+/// The search starts from the CDRs whose fingerprints match — few: one consumer's
+/// captures — and keeps those the org has a relation to, by primary key. `CROSS JOIN`
+/// makes SQLite keep that order (rather than walk the whole org in time order probing
+/// each row); PostgreSQL reads it as an inner join and plans it from its statistics.
 fn search_query(org_id: &str, fingerprints: &[String], page: &PageRequest) -> Query {
-    let mut q = Query::new(
-        format!("SELECT {COLUMNS} {FROM} WHERE a.org_id = $1"),
-        org_id,
-    );
+    let mut q = Query::new(String::new(), org_id);
     let params: Vec<String> = fingerprints
         .iter()
         .map(|f| format!("${}", q.text(f)))
         .collect();
-    q.sql.push_str(&format!(
-        " AND a.cdr_id IN (SELECT l.cdr_id FROM cdr_leads l WHERE l.fingerprint IN ({}))",
+    q.sql = format!(
+        "SELECT {COLUMNS} FROM (SELECT DISTINCT l.cdr_id FROM cdr_leads l \
+         WHERE l.fingerprint IN ({})) hit CROSS JOIN cdr_access a \
+         JOIN cdrs c ON c.id = a.cdr_id LEFT JOIN cdr_facts f ON f.cdr_id = a.cdr_id \
+         WHERE a.org_id = $1 AND a.cdr_id = hit.cdr_id",
         params.join(", ")
-    ));
+    );
     q.page(page);
     q
 }

@@ -5,6 +5,7 @@
 mod abuse;
 mod archive;
 mod captures;
+mod cdr_list;
 mod cdrs;
 mod claims;
 mod cli;
@@ -14,6 +15,7 @@ mod facts;
 mod helpers;
 mod idempotency;
 mod jobs;
+mod leads;
 mod lifecycle;
 mod limits;
 mod listing;
