@@ -103,6 +103,7 @@ async function newUser(name, { org, email, role }) {
   if ((await page.getByRole("button", { name: "Sign out" }).count()) === 0) {
     await signIn(page, server.baseUrl, { email, password: PASSWORD });
   }
+  people[name].signInUrl = created.signInUrl;
   return people[name];
 }
 
@@ -129,6 +130,27 @@ describe("the dashboard", () => {
     const outcome = page.getByRole("status");
     assert.match(await outcome.innerText(), /Claimed\./);
     assert.equal(await page.getByRole("link", { name: `Open CDR ${lead.cdrId}` }).count(), 1);
+
+    // The one-time link does not let anyone choose the password a second time.
+    const stranger = await browser.newContext();
+    try {
+      const again = await stranger.newPage();
+      await again.goto(people.buyer.signInUrl);
+      assert.equal(await again.locator("input[type=password]").count(), 0, "a used link offers no password form");
+    } finally {
+      await stranger.close();
+    }
+  });
+
+  test("the buyer's CDR list shows the claimed CDR, also under the filters that match it", async () => {
+    const { page } = people.buyer;
+    for (const query of ["", "?relation=free", `?domainId=localhost`, `?packageId=${encodeURIComponent(lead.packageData.packageId)}`]) {
+      await page.goto(`${server.baseUrl}/dashboard/${query}`);
+      assert.ok(
+        (await page.locator(`a[href="/dashboard/cdrs/${lead.cdrId}"]`).count()) >= 1,
+        `/dashboard/${query} lists ${lead.cdrId} (so the isolation checks on the list are not vacuous)`,
+      );
+    }
   });
 
   test("the buyer finds the CDR in the list's search by the phone number written another way", async () => {
@@ -373,6 +395,24 @@ describe("the dashboard", () => {
     const ok = await postForm(page, "/dashboard/settings/auto-collect", { csrf: token, autoCollect: "on" });
     assert.equal(ok.status, 200);
     assert.equal((await orgSettings(server.generator.apiKey)).body.data.autoCollect, true);
+  });
+
+  test("signing out ends the session at once: the old cookie opens nothing", async () => {
+    const { page, context } = people.viewer;
+    await page.goto(`${server.baseUrl}/dashboard/`);
+    const cookies = await context.cookies(`${server.baseUrl}/dashboard/`);
+    assert.ok(cookies.length > 0, "the viewer has a session cookie");
+    await Promise.all([page.waitForURL(/\/dashboard\/sign-in/), page.getByRole("button", { name: "Sign out" }).click()]);
+    // Put the old cookie back, as a thief who copied it would.
+    const replay = await browser.newContext();
+    try {
+      await replay.addCookies(cookies);
+      const res = await replay.request.get(`${server.baseUrl}/dashboard/`, { maxRedirects: 0 });
+      assert.equal(res.status() >= 300 && res.status() < 400, true, `redirected to sign-in, got ${res.status()}`);
+      assert.match(res.headers().location ?? "", /\/dashboard\/sign-in/);
+    } finally {
+      await replay.close();
+    }
   });
 
   /** Every page, as its user sees it: `[name, page]` after opening it. */
