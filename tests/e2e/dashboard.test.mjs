@@ -416,7 +416,11 @@ describe("the dashboard", () => {
   });
 
   /** Every page, as its user sees it: `[name, page]` after opening it. */
+  /** Pages the tour could not open (they are failures of the tests that use it). */
+  const missing = [];
+
   async function* everyPage() {
+    missing.length = 0;
     const fresh = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     try {
       const anon = await fresh.newPage();
@@ -441,6 +445,16 @@ describe("the dashboard", () => {
       assert.equal(res.status(), 200, `${name}: GET ${path}`);
       yield [name, page];
     }
+    // The search results (a POST answer). Until the list has its search form this page is
+    // reported as missing, and the other pages are still checked.
+    let searched = null;
+    try {
+      await searchCdrs(page, server.baseUrl, PHONE_AS_SEARCHED);
+      searched = page;
+    } catch (err) {
+      missing.push(`search results: ${err.message.split("\n")[0]}`);
+    }
+    if (searched) yield ["search", searched];
     const admin = people.generator.page;
     const res = await admin.goto(`${server.baseUrl}/dashboard/settings`);
     assert.equal(res.status(), 200);
@@ -454,6 +468,7 @@ describe("the dashboard", () => {
       if (violations.length) failures.push({ page: name, url: page.url(), violations });
     }
     assert.deepEqual(failures, [], `axe violations:\n${JSON.stringify(failures, null, 2)}`);
+    assert.deepEqual(missing, [], "every page was checked");
   });
 
   test("each page's screenshots at 1280 and 375 px are not blank and 375 px does not scroll sideways", async () => {
@@ -461,6 +476,6 @@ describe("the dashboard", () => {
     for await (const [name, page] of everyPage()) {
       problems.push(...(await screenshotProblems(page, name)).map((p) => `${p} (${page.url()})`));
     }
-    assert.deepEqual(problems, []);
+    assert.deepEqual([...problems, ...missing], []);
   });
 });
