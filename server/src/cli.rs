@@ -29,7 +29,8 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the API, the SDK files and the demo pages.
-    Serve(ServeConfig),
+    // Boxed: the server's settings are large beside the other commands' arguments.
+    Serve(Box<ServeConfig>),
     /// Manage orgs.
     #[command(subcommand)]
     Org(OrgCommand),

@@ -154,13 +154,13 @@ async fn the_relation_filter_picks_each_relation() {
             &format!("/v1/cdrs?relation={relation}"),
         )
         .await;
-        assert_eq!(found, [expected.clone()], "{relation}");
+        assert_eq!(found, [expected.as_str()], "{relation}");
     }
     let none = ids(&app, &buyer.api_key, "/v1/cdrs?relation=unpaid").await;
     assert!(none.is_empty());
     let mut own = ids(&app, &unpaid.api_key, "/v1/cdrs?relation=unpaid").await;
     own.sort();
-    let mut expected = vec![paid.clone(), saved.clone()];
+    let mut expected = vec![paid.as_str(), saved.as_str()];
     expected.sort();
     assert_eq!(
         own, expected,
@@ -208,28 +208,28 @@ async fn domain_time_package_and_metadata_filters_narrow_the_list() {
 
     assert_eq!(
         ids(&app, key, "/v1/cdrs?domainId=example.org").await,
-        [b.clone()]
+        [b.as_str()]
     );
     assert_eq!(
         ids(&app, key, "/v1/cdrs?domainId=Example.COM").await,
-        [c.clone(), a.clone()]
+        [c.as_str(), a.as_str()]
     );
     assert_eq!(
         ids(&app, key, "/v1/cdrs?from=1000&to=2000").await,
-        [a.clone()],
+        [a.as_str()],
         "from inclusive, to exclusive"
     );
     assert_eq!(
         ids(&app, key, "/v1/cdrs?from=2000").await,
-        [c.clone(), b.clone()]
+        [c.as_str(), b.as_str()]
     );
     assert_eq!(
         ids(&app, key, "/v1/cdrs?to=2001").await,
-        [b.clone(), a.clone()]
+        [b.as_str(), a.as_str()]
     );
     assert_eq!(
         ids(&app, key, "/v1/cdrs?packageId=pkg_other").await,
-        [c.clone()]
+        [c.as_str()]
     );
     assert_eq!(
         ids(
@@ -238,11 +238,11 @@ async fn domain_time_package_and_metadata_filters_narrow_the_list() {
             "/v1/cdrs?metadataKey=campaign&metadataValue=spring"
         )
         .await,
-        [a.clone()]
+        [a.as_str()]
     );
     assert_eq!(
         ids(&app, key, "/v1/cdrs?metadataKey=score&metadataValue=7").await,
-        [a.clone()]
+        [a.as_str()]
     );
     assert!(ids(
         &app,
@@ -258,7 +258,7 @@ async fn domain_time_package_and_metadata_filters_narrow_the_list() {
             "/v1/cdrs?domainId=example.com&packageId=pkg_session1&relation=paid&from=0&to=5000"
         )
         .await,
-        [a.clone()],
+        [a.as_str()],
         "filters combine"
     );
     assert!(ids(&app, key, "/v1/cdrs?domainId=example.net")

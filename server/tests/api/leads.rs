@@ -93,7 +93,7 @@ async fn a_buyer_finds_a_received_cdr_by_the_phone_or_email_however_it_is_writte
     ] {
         assert_eq!(
             search(&app, &buyer.api_key, body.clone()).await,
-            [cdr.clone()],
+            [cdr.as_str()],
             "{body}"
         );
     }
