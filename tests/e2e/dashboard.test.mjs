@@ -307,6 +307,13 @@ describe("the dashboard", () => {
       assertNothingOfY("POST /dashboard/claim", claim.body, [leadY.cdrId]);
       assert.ok(!claim.body.includes(`href="${yCdr}"`), `${who}: the claim page links to no Y CDR`);
 
+      // Pages that list CDRs or their billing events.
+      for (const path of ["/dashboard/billing", "/dashboard/packages", "/dashboard/claim"]) {
+        const res = await getFrom(page, path);
+        assert.equal(res.status, 200, `${who}: GET ${path}`);
+        assertNothingOfY(`GET ${path}`, res.body);
+      }
+
       // The list and its filters.
       for (const query of [
         "",
