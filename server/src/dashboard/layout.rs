@@ -101,6 +101,7 @@ fn head(title: &str) -> Markup {
             meta name="viewport" content="width=device-width, initial-scale=1";
             meta name="referrer" content="same-origin";
             title { (title) " · ExpressConsent" }
+            link rel="icon" href="data:,";
             link rel="stylesheet" href="/dashboard/static/app.css";
             script src="/dashboard/static/app.js" defer {}
         }

@@ -47,7 +47,9 @@ pub fn router() -> Router<AppState> {
         .layer(header(X_FRAME_OPTIONS, "DENY"))
         .layer(header(
             CONTENT_SECURITY_POLICY,
-            "frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+             frame-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; \
+             form-action 'self'",
         ))
         .layer(header(X_CONTENT_TYPE_OPTIONS, "nosniff"))
 }

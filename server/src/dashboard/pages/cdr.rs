@@ -40,6 +40,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/dashboard/cdrs/{cdr_id}/collect", post(collect))
         .route("/dashboard/cdrs/{cdr_id}/share", post(share))
+        .route("/dashboard/cdrs/{cdr_id}/match", post(check_lead))
 }
 
 /// What a page shows above the evidence after an action.
@@ -47,6 +48,7 @@ enum Notice {
     None,
     Flash(FlashKind, String),
     Link(expressconsent_protocol::ShareLink),
+    Match(expressconsent_protocol::LeadMatch),
 }
 
 async fn show(
@@ -84,9 +86,11 @@ async fn render(state: &AppState, user: &SignedIn, cdr_id: &str, notice: Notice)
             Notice::None => {},
             Notice::Flash(kind, message) => (layout::flash(*kind, message)),
             Notice::Link(link) => (share_box(link)),
+            Notice::Match(answer) => (match_box(answer)),
         }
         (summary(&details))
         (actions(user, &details))
+        (lead_check(user, &details))
         div.grid2 {
             section aria-labelledby="consent" {
                 h2 #consent { "Consent" }
@@ -127,7 +131,7 @@ async fn render(state: &AppState, user: &SignedIn, cdr_id: &str, notice: Notice)
             h2 #snapshot { "Snapshot" }
             @if details.can_download {
                 p.muted { "The page as captured, with every script disabled: it cannot run code or reach this dashboard." }
-                iframe.snapshot sandbox="" referrerpolicy="no-referrer" loading="lazy"
+                iframe.snapshot sandbox="" referrerpolicy="no-referrer"
                     title="Captured page snapshot (scripts disabled)"
                     src=(format!("/dashboard/cdrs/{}/snapshot", details.cdr_id)) {}
             } @else {
@@ -623,4 +627,97 @@ async fn thumbnail(
         bytes,
     )
         .into_response()
+}
+
+/// "Check a lead": does the phone or email the seller sent match what the consumer typed?
+/// Any relation may ask (a buyer checks before paying); only keyed fingerprints are compared.
+fn lead_check(user: &SignedIn, d: &CdrDetails) -> Markup {
+    html! {
+        details.lead-check {
+            summary { "Check a lead against this evidence" }
+            form.filters method="post" action=(format!("/dashboard/cdrs/{}/match", d.cdr_id)) {
+                (csrf_field(user))
+                label { "Phone" input type="tel" name="phone" autocomplete="off"; }
+                label { "Email" input type="email" name="email" autocomplete="off"; }
+                button.secondary type="submit" { "Check" }
+            }
+            p.muted { "Compared with what the consumer typed into the form's phone and email fields, without the server ever storing them." }
+        }
+    }
+}
+
+fn match_box(answer: &expressconsent_protocol::LeadMatch) -> Markup {
+    let line = |what: &str, value: Option<bool>| -> Markup {
+        html! {
+            li {
+                (what) ": "
+                @match value {
+                    Some(true) => span.badge.ok { "matches" },
+                    Some(false) => span.badge.bad { "does not match" },
+                    None => span.muted { "not checked, or the form had no such field" },
+                }
+            }
+        }
+    };
+    let all_match = answer.email != Some(false)
+        && answer.phone != Some(false)
+        && (answer.email.is_some() || answer.phone.is_some());
+    let class = if all_match {
+        "flash done"
+    } else {
+        "flash problem"
+    };
+    html! {
+        div class=(class) role="status" {
+            p { "Lead check:" }
+            ul { (line("Phone", answer.phone)) (line("Email", answer.email)) }
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct LeadForm {
+    email: Option<String>,
+    phone: Option<String>,
+}
+
+async fn check_lead(
+    State(state): State<AppState>,
+    Path(cdr_id): Path<String>,
+    CsrfForm { user, form }: CsrfForm<LeadForm>,
+) -> Response {
+    let request = expressconsent_protocol::LeadMatchRequest {
+        email: super::filled(&form.email).map(str::to_owned),
+        phone: super::filled(&form.phone).map(str::to_owned),
+    };
+    if request.email.is_none() && request.phone.is_none() {
+        let message = "Enter the lead's phone number or email to check it.".to_owned();
+        return render(
+            &state,
+            &user,
+            &cdr_id,
+            Notice::Flash(FlashKind::Problem, message),
+        )
+        .await;
+    }
+    match crate::http::routes::related::match_lead(
+        State(state.clone()),
+        as_org(&user),
+        ApiPath(cdr_id.clone()),
+        crate::http::body::JsonBody(request),
+    )
+    .await
+    {
+        Ok(Data(answer)) => render(&state, &user, &cdr_id, Notice::Match(answer)).await,
+        Err(ApiError::InvalidArgument(message)) => {
+            render(
+                &state,
+                &user,
+                &cdr_id,
+                Notice::Flash(FlashKind::Problem, message),
+            )
+            .await
+        }
+        Err(err) => problem(&user, Nav::Cdrs, err),
+    }
 }

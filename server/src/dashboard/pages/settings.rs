@@ -14,6 +14,7 @@ use super::{as_org, filled, problem};
 use crate::dashboard::layout::{self, csrf_field, time, FlashKind, Nav};
 use crate::dashboard::session::{Admin, CsrfForm, Role, SignedIn};
 use crate::db::keys::{create_key, list_keys, revoke_org_key};
+use crate::db::users::{invite, list_users, remove_user, set_role, InviteError};
 use crate::http::app::AppState;
 use crate::http::body::JsonBody;
 use crate::http::envelope::Data;
@@ -30,6 +31,12 @@ pub fn router() -> Router<AppState> {
         .route("/dashboard/settings/keys/{key_id}/revoke", post(revoke_key))
         .route("/dashboard/settings/webhook", post(set_webhook))
         .route("/dashboard/settings/webhook/rotate", post(rotate))
+        .route("/dashboard/settings/users", post(invite_user))
+        .route(
+            "/dashboard/settings/users/{user_id}/role",
+            post(change_role),
+        )
+        .route("/dashboard/settings/users/{user_id}/remove", post(remove))
 }
 
 /// What the page shows above the settings after a form.
@@ -316,7 +323,177 @@ async fn rotate(State(state): State<AppState>, CsrfForm { user, .. }: CsrfForm<E
     render(&state, &user, notice).await
 }
 
-/// The org's dashboard users. (Being built with the sign-in work.)
-async fn users_section(_state: &AppState, _user: &SignedIn) -> Markup {
-    html! {}
+/// The org's dashboard users: invite (a one-time link, shown once), change a role,
+/// remove (their sessions end at once).
+async fn users_section(state: &AppState, user: &SignedIn) -> Markup {
+    let users = match list_users(&state.db, &user.org_id).await {
+        Ok(users) => users,
+        Err(err) => {
+            tracing::error!(error = %err, "cannot list users");
+            return layout::flash(
+                FlashKind::Problem,
+                "The users could not be listed; reload the page.",
+            );
+        }
+    };
+    html! {
+        section aria-labelledby="users" {
+            h2 #users { "Users" }
+            div.table-wrap { table.rows {
+                thead { tr { th scope="col" { "Email" } th scope="col" { "Role" } th scope="col" { "State" } th scope="col" { span.muted { "Actions" } } } }
+                tbody { @for u in &users { tr {
+                    td data-label="Email" { (u.email) @if u.id == user.user_id { " (you)" } }
+                    td data-label="Role" { (u.role.as_str()) }
+                    td data-label="State" { @if u.has_password { "active" } @else { span.badge.warn { "invited" } } }
+                    td {
+                        @if u.id != user.user_id {
+                            div.actions {
+                                form method="post" action=(format!("/dashboard/settings/users/{}/role", u.id)) {
+                                    (csrf_field(user))
+                                    @let other = if u.role == Role::Admin { Role::Viewer } else { Role::Admin };
+                                    input type="hidden" name="role" value=(other.as_str());
+                                    button.secondary type="submit" aria-label=(format!("Make {} {}", u.email, other.as_str())) { "Make " (other.as_str()) }
+                                }
+                                form method="post" action=(format!("/dashboard/settings/users/{}/remove", u.id))
+                                    data-confirm=(format!("Remove {}? They are signed out at once.", u.email)) {
+                                    (csrf_field(user))
+                                    button.danger type="submit" aria-label=(format!("Remove {}", u.email)) { "Remove" }
+                                }
+                            }
+                        }
+                    }
+                } } }
+            } }
+            h3 { "Invite someone" }
+            form.filters method="post" action="/dashboard/settings/users" {
+                (csrf_field(user))
+                label { "Email" input type="email" name="email" required maxlength="320" autocomplete="off"; }
+                label { "Role"
+                    select name="role" {
+                        option value="viewer" selected { "viewer — reads, claims, collects" }
+                        option value="admin" { "admin — also settings" }
+                    }
+                }
+                button type="submit" { "Invite" }
+            }
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct InviteForm {
+    email: String,
+    role: String,
+}
+
+async fn invite_user(
+    State(state): State<AppState>,
+    CsrfForm { user, form }: CsrfForm<InviteForm>,
+) -> Response {
+    if let Some(refused) = admin_only(&user) {
+        return refused;
+    }
+    let Some(role) = Role::parse(&form.role) else {
+        return render(
+            &state,
+            &user,
+            Notice::Flash(FlashKind::Problem, "Choose admin or viewer.".into()),
+        )
+        .await;
+    };
+    let notice = match invite(&state.db, &user.org_id, &form.email, role, &state.public_url).await {
+        Ok(invitation) => Notice::Secret(
+            "Invitation created. Send this one-time link (valid 24 hours) to the person, who chooses a password there.",
+            invitation.sign_in_url,
+        ),
+        Err(InviteError::Db(err)) => return problem(&user, Nav::Settings, err.into()),
+        Err(InviteError::UnknownOrg(_)) => return problem(&user, Nav::Settings, ApiError::NotFound(String::new())),
+        Err(other) => Notice::Flash(FlashKind::Problem, other.to_string()),
+    };
+    render(&state, &user, notice).await
+}
+
+#[derive(Debug, Deserialize)]
+struct RoleForm {
+    role: String,
+}
+
+async fn change_role(
+    State(state): State<AppState>,
+    Path(user_id): Path<String>,
+    CsrfForm { user, form }: CsrfForm<RoleForm>,
+) -> Response {
+    if let Some(refused) = admin_only(&user) {
+        return refused;
+    }
+    let Some(role) = Role::parse(&form.role) else {
+        return render(
+            &state,
+            &user,
+            Notice::Flash(FlashKind::Problem, "Choose admin or viewer.".into()),
+        )
+        .await;
+    };
+    if user_id == user.user_id {
+        return render(
+            &state,
+            &user,
+            Notice::Flash(
+                FlashKind::Problem,
+                "You cannot change your own role; ask another admin.".into(),
+            ),
+        )
+        .await;
+    }
+    match set_role(&state.db, &user.org_id, &user_id, role).await {
+        Ok(true) => {
+            render(
+                &state,
+                &user,
+                Notice::Flash(
+                    FlashKind::Done,
+                    format!("Role changed to {}.", role.as_str()),
+                ),
+            )
+            .await
+        }
+        Ok(false) => problem(&user, Nav::Settings, ApiError::NotFound(String::new())),
+        Err(err) => problem(&user, Nav::Settings, err.into()),
+    }
+}
+
+async fn remove(
+    State(state): State<AppState>,
+    Path(user_id): Path<String>,
+    CsrfForm { user, .. }: CsrfForm<Empty>,
+) -> Response {
+    if let Some(refused) = admin_only(&user) {
+        return refused;
+    }
+    if user_id == user.user_id {
+        return render(
+            &state,
+            &user,
+            Notice::Flash(
+                FlashKind::Problem,
+                "You cannot remove yourself; ask another admin.".into(),
+            ),
+        )
+        .await;
+    }
+    match remove_user(&state.db, &user.org_id, &user_id).await {
+        Ok(true) => {
+            render(
+                &state,
+                &user,
+                Notice::Flash(
+                    FlashKind::Done,
+                    "User removed; their sessions ended.".into(),
+                ),
+            )
+            .await
+        }
+        Ok(false) => problem(&user, Nav::Settings, ApiError::NotFound(String::new())),
+        Err(err) => problem(&user, Nav::Settings, err.into()),
+    }
 }

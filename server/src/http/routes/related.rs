@@ -267,7 +267,7 @@ async fn search(
         (status = 500, description = "INTERNAL", body = Failure),
     )
 )]
-async fn match_lead(
+pub(crate) async fn match_lead(
     State(state): State<AppState>,
     auth: AuthOrg,
     ApiPath(cdr_id): ApiPath<String>,
