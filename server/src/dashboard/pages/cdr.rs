@@ -576,6 +576,11 @@ async fn share(
     }
 }
 
+/// What a list shows until the evidence image is rendered.
+const PENDING_THUMBNAIL: &str = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"160\" height=\"120\" \
+     viewBox=\"0 0 160 120\"><rect width=\"160\" height=\"120\" fill=\"#f5f7fa\"/><text x=\"80\" y=\"66\" \
+     font-family=\"sans-serif\" font-size=\"16\" fill=\"#4a5563\" text-anchor=\"middle\">rendering…</text></svg>";
+
 /// A small picture of the top of the evidence image for lists; made on first request and
 /// kept beside the image. `404` while there is no image yet (the list shows a placeholder).
 async fn thumbnail(
@@ -585,7 +590,6 @@ async fn thumbnail(
 ) -> Response {
     use crate::evidence::{artefacts, thumbnail};
     use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
-    use axum::http::StatusCode;
     let cdr = match evidence::downloadable(&state, &as_org(&user), &cdr_id).await {
         Ok(cdr) => cdr,
         Err(err) => return problem(&user, Nav::Cdrs, err),
@@ -604,7 +608,14 @@ async fn thumbnail(
                 .await
             {
                 Ok(Some(image)) => image,
-                Ok(None) => return StatusCode::NOT_FOUND.into_response(),
+                // Not rendered yet: a placeholder the browser asks again for next time.
+                Ok(None) => {
+                    return (
+                        [(CONTENT_TYPE, "image/svg+xml"), (CACHE_CONTROL, "no-store")],
+                        PENDING_THUMBNAIL,
+                    )
+                        .into_response()
+                }
                 Err(err) => return problem(&user, Nav::Cdrs, ApiError::internal(err)),
             };
             let made = match tokio::task::spawn_blocking(move || thumbnail::thumbnail(&image)).await
