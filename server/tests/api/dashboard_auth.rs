@@ -639,6 +639,10 @@ async fn a_form_without_the_right_token_or_from_another_site_changes_nothing() {
         at_probe
             .post(path, &[("csrf", &csrf), ("on", "false")], &cross_site)
             .await,
+        // A browser does not send the Lax cookie with a cross-site post at all.
+        Visitor::new(&probe)
+            .post(path, &[("on", "false")], &evil)
+            .await,
         visitor.post("/dashboard/sign-out", &[], &[]).await,
         visitor
             .post("/dashboard/sign-out", &[("csrf", &csrf)], &evil)
