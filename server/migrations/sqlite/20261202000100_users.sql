@@ -48,3 +48,5 @@ CREATE TABLE sign_in_failures (
     at    BIGINT NOT NULL
 );
 CREATE INDEX sign_in_failures_email_at ON sign_in_failures (email, at);
+-- Old failures of every email are deleted as new ones come (see db/users.rs).
+CREATE INDEX sign_in_failures_at ON sign_in_failures (at);

@@ -425,8 +425,8 @@ pub async fn replace_with_password(
     Ok(user_id)
 }
 
-/// Records a failed sign-in for `email` at `now`, forgetting this email's failures older
-/// than `forget_before`.
+/// Records a failed sign-in for `email` at `now`, forgetting every email's failures older
+/// than `forget_before` (so that guessing many different emails leaves nothing behind).
 pub async fn record_failure(
     db: &Db,
     email: &Email,
@@ -434,8 +434,7 @@ pub async fn record_failure(
     forget_before: i64,
 ) -> Result<(), sqlx::Error> {
     let mut tx = db.begin_write(super::Lane::Interactive).await?;
-    sqlx::query("DELETE FROM sign_in_failures WHERE email = $1 AND at < $2")
-        .bind(email.as_str())
+    sqlx::query("DELETE FROM sign_in_failures WHERE at < $1")
         .bind(forget_before)
         .execute(&mut *tx)
         .await?;

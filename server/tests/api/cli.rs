@@ -63,7 +63,7 @@ fn org_create_refuses_a_domain_with_a_scheme() {
 }
 
 /// Runs the real binary on the app's data (SQLite file or PostgreSQL database).
-fn run_cli(app: &TestApp, args: &[&str]) -> Output {
+pub(crate) fn run_cli(app: &TestApp, args: &[&str]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_expressconsent-server"));
     command
         .args(args)
@@ -77,7 +77,7 @@ fn run_cli(app: &TestApp, args: &[&str]) -> Output {
 }
 
 /// The one JSON line a successful command prints.
-fn printed(output: &Output) -> Value {
+pub(crate) fn printed(output: &Output) -> Value {
     assert!(
         output.status.success(),
         "{}",

@@ -10,6 +10,7 @@ mod cdrs;
 mod claims;
 mod cli;
 mod concurrency;
+mod dashboard_auth;
 mod documented;
 mod facts;
 mod helpers;

@@ -162,10 +162,12 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for CsrfForm<T> {
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
         let (mut parts, body) = req.into_parts();
-        let user = SignedIn::from_request_parts(&mut parts, state).await?;
+        // Before the session: a cross-site post arrives without the Lax cookie, and should
+        // be told what it is rather than that the session ended.
         if csrf::is_cross_site(&parts, &state.public_url) {
             return Err(stale_form());
         }
+        let user = SignedIn::from_request_parts(&mut parts, state).await?;
         let bytes = read_form(&parts, body).await?;
         // The token is looked for on its own, so that `T` need not declare it.
         let pairs: Vec<(String, String)> =
