@@ -12,6 +12,7 @@ mod cli;
 mod concurrency;
 mod dashboard_auth;
 mod documented;
+mod evidence_bytes;
 mod facts;
 mod helpers;
 mod idempotency;

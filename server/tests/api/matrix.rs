@@ -119,6 +119,7 @@ fn rows() -> Vec<Row> {
             "match" => |c| format!("/v1/cdrs/{}/match", c.cdr_id),
             "snapshot" => |c| format!("/v1/cdrs/{}/snapshot", c.cdr_id),
             "image" => |c| format!("/v1/cdrs/{}/image", c.cdr_id),
+            "evidence" => |c| format!("/v1/cdrs/{}/evidence", c.cdr_id),
             _ => |c| format!("/v1/cdrs/{}/report", c.cdr_id),
         }
     };
@@ -144,6 +145,7 @@ fn rows() -> Vec<Row> {
         row("POST share", Method::POST, cdr("share"), None,        keyed([200, 200, 200, 200, 403, 404])),
         row("POST collect", Method::POST, cdr("collect"), None,    keyed([200, 200, 200, 200, 200, 404])),
         row("GET snapshot", Method::GET, cdr("snapshot"), None,    keyed([200, 403, 200, 200, 403, 404])),
+        row("GET evidence", Method::GET, cdr("evidence"), None,    keyed([200, 403, 200, 200, 403, 404])),
         row("GET image", Method::GET, cdr("image"), None,          keyed([412, 403, 412, 412, 403, 404])),
         row("GET report", Method::GET, cdr("report"), None,        keyed([412, 403, 412, 412, 403, 404])),
         row("POST claim", Method::POST, |c| c.share_url.clone(), None,

@@ -38,6 +38,10 @@ pub fn router() -> Router<AppState> {
             "/dashboard/cdrs/{cdr_id}/snapshot.html",
             get(snapshot_download),
         )
+        .route(
+            "/dashboard/cdrs/{cdr_id}/evidence.json",
+            get(evidence_download),
+        )
         .route("/dashboard/cdrs/{cdr_id}/collect", post(collect))
         .route("/dashboard/cdrs/{cdr_id}/share", post(share))
         .route("/dashboard/cdrs/{cdr_id}/match", post(check_lead))
@@ -224,6 +228,7 @@ fn actions(user: &SignedIn, d: &CdrDetails) -> Markup {
                 a.button.secondary href=(format!("{base}/image.png")) download=(format!("{}.png", d.cdr_id)) { "Download PNG" }
                 a.button.secondary href=(format!("{base}/report.pdf")) download=(format!("{}.pdf", d.cdr_id)) { "Download PDF report" }
                 a.button.secondary href=(format!("{base}/snapshot.html")) download=(format!("{}.html", d.cdr_id)) { "Download snapshot" }
+                a.button.secondary href=(format!("{base}/evidence.json")) download=(format!("{}.evidence.json", d.cdr_id)) { "Download evidence bytes" }
             }
         }
         @if !d.access.can_download() {
@@ -731,4 +736,14 @@ async fn check_lead(
         }
         Err(err) => problem(&user, Nav::Cdrs, err),
     }
+}
+
+/// The stored evidence bytes (what `contentSha256` and the log entry hash).
+async fn evidence_download(
+    State(state): State<AppState>,
+    user: SignedIn,
+    Path(cdr_id): Path<String>,
+) -> Response {
+    let result = evidence::evidence_bytes(State(state), as_org(&user), ApiPath(cdr_id)).await;
+    download(&user, result, None).await
 }

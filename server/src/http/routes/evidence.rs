@@ -44,6 +44,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(snapshot))
         .routes(routes!(image))
         .routes(routes!(report))
+        .routes(routes!(evidence_bytes))
 }
 
 /// The CDR, if the caller may download its evidence.
@@ -232,6 +233,59 @@ async fn pending(state: &AppState, cdr_id: &str) -> Result<Response, ApiError> {
             status: "pending".into(),
             retry_after_seconds: retry_after,
         }),
+    )
+        .into_response())
+}
+
+/// The evidence exactly as stored: the body of the SDK's `POST /v1/captures` as the server
+/// received it, after undoing any `Content-Encoding` — a UTF-8 JSON document (the
+/// `CaptureRequest` schema: snapshot, disclosures, checkboxes, trigger, telemetry, page
+/// info). Its SHA-256 is `contentSha256` and the CDR's transparency-log entry, so the
+/// snapshot and every fact derived from it can be checked against the hash offline.
+#[utoipa::path(
+    get,
+    path = "/v1/cdrs/{cdrId}/evidence",
+    tag = "evidence",
+    security(("apiKey" = [])),
+    params(("cdrId" = String, Path, description = "The CDR (`cdr_…`).")),
+    responses(
+        (status = 200, description = "The stored evidence bytes (`application/json`, UTF-8): the capture request as received, decompressed. `SHA-256(body) == contentSha256`; `ETag` is that hash.", content_type = "application/json", body = Vec<u8>),
+        (status = 401, description = "UNAUTHENTICATED", body = Failure),
+        (status = 403, description = "FORBIDDEN: saved or unpaid; collect first.", body = Failure),
+        (status = 404, description = "NOT_FOUND: no such CDR, or no relation to it.", body = Failure),
+        (status = 500, description = "INTERNAL", body = Failure),
+    )
+)]
+pub(crate) async fn evidence_bytes(
+    State(state): State<AppState>,
+    auth: AuthOrg,
+    ApiPath(cdr_id): ApiPath<String>,
+) -> Result<Response, ApiError> {
+    let cdr = downloadable(&state, &auth, &cdr_id).await?;
+    let bytes = state.store.get(&cdr.object_key).await?;
+    if crate::orgs::ids::sha256_hex(&bytes) != cdr.content_sha256 {
+        // Never hand out bytes that are not the evidence the hash (and the log) stand for.
+        return Err(ApiError::internal(format!(
+            "stored evidence of {} does not match its contentSha256",
+            cdr.id
+        )));
+    }
+    let disposition = format!("attachment; filename=\"{}.evidence.json\"", cdr.id);
+    Ok((
+        [
+            (CONTENT_TYPE, "application/json".to_owned()),
+            (X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+            (
+                CACHE_CONTROL,
+                "private, max-age=86400, immutable".to_owned(),
+            ),
+            (CONTENT_DISPOSITION, disposition),
+            (
+                axum::http::header::ETAG,
+                format!("\"{}\"", cdr.content_sha256),
+            ),
+        ],
+        bytes,
     )
         .into_response())
 }
