@@ -118,7 +118,11 @@ fn report_data() -> ReportData {
         }],
         log: Some(ReportLog {
             index: 4242,
+            tree_size: 4243,
+            root_hash: "q2Bx5h0=".into(),
+            witnesses: 2,
             checkpoint: "expressconsent.example/log\n4243\nq2Bx5h0=".into(),
+            verifier_key: "expressconsent.example/log+3c9a1f2e+AQIDBA==".into(),
         }),
     }
 }
@@ -231,6 +235,13 @@ fn the_summary_prints_every_item_a_reviewer_checks() {
         HASH,
         "https://cdn.example.com/a0.css",
         "4242",
+        "Tree size",
+        "4243",
+        "Root hash",
+        "q2Bx5h0=",
+        "Witnessed by",
+        "expressconsent-server verify --evidence evidence.json --proof proof.txt --key",
+        "expressconsent.example/log+3c9a1f2e+AQIDBA==",
         "2024-06-15T13:10:00.000Z",
         "org_buyer_91c2",
         "paid",

@@ -133,8 +133,16 @@ pub struct ReportShareEvent {
 pub struct ReportLog {
     /// The entry's index in the log.
     pub index: u64,
+    /// The size of the tree the proof leads to.
+    pub tree_size: u64,
+    /// That tree's root hash, base64 (as the checkpoint writes it).
+    pub root_hash: String,
+    /// How many witnesses cosigned the checkpoint.
+    pub witnesses: usize,
     /// The signed checkpoint, as text.
     pub checkpoint: String,
+    /// The log's signed-note verifier key, for the verify command printed.
+    pub verifier_key: String,
 }
 
 /// How an attached file relates to the report (PDF/A-3's `AFRelationship`).

@@ -313,9 +313,31 @@ impl Doc<'_> {
         )];
         if let Some(log) = &data.log {
             pairs.push(("Log index", log.index.to_string(), Style::body(9.5)));
+            pairs.push(("Tree size", log.tree_size.to_string(), Style::body(9.5)));
+            pairs.push(("Root hash", log.root_hash.clone(), Style::mono(8.5)));
+            pairs.push(("Witnessed by", log.witnesses.to_string(), Style::body(9.5)));
             pairs.push(("Log checkpoint", log.checkpoint.clone(), Style::mono(7.5)));
         }
         self.pairs(&pairs);
+        if let Some(log) = &data.log {
+            self.flow.gap(4.0);
+            self.paragraph(
+                "Verify offline: save the attached evidence.json and proof.txt, then run",
+                Style::body(9.0),
+            );
+            self.paragraph(
+                &format!(
+                    "expressconsent-server verify --evidence evidence.json --proof proof.txt --key '{}'",
+                    log.verifier_key
+                ),
+                Style::mono(7.5),
+            );
+            self.paragraph(
+                "or check them with the C2SP tlog-proof, tlog-checkpoint and signed-note \
+                 specifications alone (docs/verifying.md).",
+                Style::body(9.0),
+            );
+        }
         self.flow.gap(6.0);
         self.paragraph(
             &format!("Archived assets ({})", data.assets.len()),
