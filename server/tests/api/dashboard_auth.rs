@@ -23,18 +23,18 @@ use serde::Deserialize;
 use crate::cli::{printed, run_cli};
 use crate::helpers::TestApp;
 
-const PASSWORD: &str = "correct horse battery staple";
+pub(crate) const PASSWORD: &str = "correct horse battery staple";
 
 /// A browser: no redirects followed (the tests assert them), and the session cookie kept
 /// by hand so that a test can replay an old one.
-struct Visitor {
+pub(crate) struct Visitor {
     client: reqwest::Client,
     base: String,
     cookie: Option<String>,
 }
 
 impl Visitor {
-    fn new(base: &str) -> Self {
+    pub(crate) fn new(base: &str) -> Self {
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
@@ -61,12 +61,17 @@ impl Visitor {
         }
     }
 
-    async fn get(&self, path: &str) -> Response {
+    pub(crate) async fn get(&self, path: &str) -> Response {
         let request = self.client.get(format!("{}{path}", self.base));
         self.with_cookie(request).send().await.unwrap()
     }
 
-    async fn post(&self, path: &str, form: &[(&str, &str)], headers: &[(&str, &str)]) -> Response {
+    pub(crate) async fn post(
+        &self,
+        path: &str,
+        form: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> Response {
         let mut request = self.client.post(format!("{}{path}", self.base)).form(form);
         for (name, value) in headers {
             request = request.header(*name, *value);
@@ -75,13 +80,13 @@ impl Visitor {
     }
 
     /// Keeps the session cookie a response set (or forgets it when told to).
-    fn keep_cookie(&mut self, response: &Response) {
+    pub(crate) fn keep_cookie(&mut self, response: &Response) {
         if let Some(value) = session_cookie(response) {
             self.cookie = Some(value).filter(|v| !v.is_empty());
         }
     }
 
-    async fn sign_in(&mut self, email: &str, password: &str) -> Response {
+    pub(crate) async fn sign_in(&mut self, email: &str, password: &str) -> Response {
         let response = self
             .post(
                 "/dashboard/sign-in",
@@ -178,7 +183,7 @@ fn token_of(sign_in_url: &str) -> String {
 }
 
 /// A user who followed their link and chose [`PASSWORD`], signed in.
-async fn member(app: &TestApp, org_id: &str, email: &str, role: Role) -> Visitor {
+pub(crate) async fn member(app: &TestApp, org_id: &str, email: &str, role: Role) -> Visitor {
     let invitation = invite(app, org_id, email, role).await;
     let mut visitor = Visitor::new(&app.base);
     let token = token_of(&invitation.sign_in_url);

@@ -11,6 +11,7 @@ mod claims;
 mod cli;
 mod concurrency;
 mod dashboard_auth;
+mod dashboard_pages;
 mod documented;
 mod evidence_bytes;
 mod facts;

@@ -249,7 +249,7 @@ async fn pending(state: &AppState, cdr_id: &str) -> Result<Response, ApiError> {
     security(("apiKey" = [])),
     params(("cdrId" = String, Path, description = "The CDR (`cdr_…`).")),
     responses(
-        (status = 200, description = "The stored evidence bytes (`application/json`, UTF-8): the capture request as received, decompressed. `SHA-256(body) == contentSha256`; `ETag` is that hash.", content_type = "application/json", body = Vec<u8>),
+        (status = 200, description = "The stored evidence bytes (`application/json`, UTF-8): the capture request as received, decompressed. `SHA-256(body) == contentSha256`; `ETag` is that hash.", content_type = "application/json", body = expressconsent_protocol::CaptureRequest),
         (status = 401, description = "UNAUTHENTICATED", body = Failure),
         (status = 403, description = "FORBIDDEN: saved or unpaid; collect first.", body = Failure),
         (status = 404, description = "NOT_FOUND: no such CDR, or no relation to it.", body = Failure),
