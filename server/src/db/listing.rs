@@ -149,11 +149,59 @@ impl Query {
 }
 
 /// The SQL and parameters of one page of [`list_related`].
-fn list_query(org_id: &str, filter: &ListFilter, page: &PageRequest) -> Query {
-    let mut q = Query::new(
-        format!("SELECT {COLUMNS} {FROM} WHERE a.org_id = $1"),
-        org_id,
-    );
+/// How a metadata filter is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum MetadataPlan {
+    /// Walk the org's rows in time order and keep those with the value: fast when the
+    /// value is common (a page fills soon), bounded by the org's size when it is not.
+    Walk,
+    /// Start from the few CDRs with the value (fewer than [`FEW_METADATA_ROWS`]) and
+    /// keep the org's.
+    FromValue,
+}
+
+/// Below this many CDRs with a metadata value anywhere, the list starts from them.
+const FEW_METADATA_ROWS: i64 = 2_000;
+
+/// Decides how to read a metadata filter from how many CDRs hold the value (counted up to
+/// [`FEW_METADATA_ROWS`], by index).
+async fn metadata_plan(
+    conn: &mut AnyConnection,
+    key: &str,
+    value: &str,
+) -> Result<MetadataPlan, sqlx::Error> {
+    let holders: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM cdr_metadata WHERE key = $1 AND value = $2 \
+         LIMIT $3) few",
+    )
+    .bind(key)
+    .bind(value)
+    .bind(FEW_METADATA_ROWS)
+    .fetch_one(conn)
+    .await?;
+    Ok(if holders < FEW_METADATA_ROWS {
+        MetadataPlan::FromValue
+    } else {
+        MetadataPlan::Walk
+    })
+}
+
+fn list_query(org_id: &str, filter: &ListFilter, page: &PageRequest, plan: MetadataPlan) -> Query {
+    let mut q = Query::new(String::new(), org_id);
+    q.sql = match (&filter.metadata, plan) {
+        (Some((key, value)), MetadataPlan::FromValue) => {
+            let k = q.text(key);
+            let v = q.text(value);
+            // As in the search: `CROSS JOIN` keeps SQLite starting from the few holders.
+            format!(
+                "SELECT {COLUMNS} FROM (SELECT m.cdr_id FROM cdr_metadata m \
+                 WHERE m.key = ${k} AND m.value = ${v}) hit CROSS JOIN cdr_access a \
+                 JOIN cdrs c ON c.id = a.cdr_id LEFT JOIN cdr_facts f ON f.cdr_id = a.cdr_id \
+                 WHERE a.org_id = $1 AND a.cdr_id = hit.cdr_id"
+            )
+        }
+        _ => format!("SELECT {COLUMNS} {FROM} WHERE a.org_id = $1"),
+    };
     if let Some(relation) = filter.relation {
         let n = q.text(access_str(relation));
         q.sql.push_str(&format!(" AND a.relation = ${n}"));
@@ -174,7 +222,7 @@ fn list_query(org_id: &str, filter: &ListFilter, page: &PageRequest) -> Query {
         let n = q.number(to);
         q.sql.push_str(&format!(" AND a.cdr_created_at < ${n}"));
     }
-    if let Some((key, value)) = &filter.metadata {
+    if let (Some((key, value)), MetadataPlan::Walk) = (&filter.metadata, plan) {
         let k = q.text(key);
         let v = q.text(value);
         q.sql.push_str(&format!(
@@ -224,7 +272,13 @@ pub async fn list_related(
         return Ok((Vec::new(), None));
     }
     let mut conn = db.pool().acquire().await?;
-    let rows = list_query(org_id, filter, page).rows(&mut conn).await?;
+    let plan = match &filter.metadata {
+        Some((key, value)) => metadata_plan(&mut conn, key, value).await?,
+        None => MetadataPlan::Walk,
+    };
+    let rows = list_query(org_id, filter, page, plan)
+        .rows(&mut conn)
+        .await?;
     finish(org_id, List::Related, page, &rows)
 }
 
@@ -362,6 +416,10 @@ pub async fn explain_plans(db: &Db, org_id: &str) -> Result<Vec<(String, String)
         }),
     };
     let base = ListFilter::default();
+    let base_metadata = ListFilter {
+        metadata: Some(("k".into(), "v".into())),
+        ..base.clone()
+    };
     let shapes: Vec<(&str, ListFilter)> = vec![
         ("list", base.clone()),
         (
@@ -409,8 +467,15 @@ pub async fn explain_plans(db: &Db, org_id: &str) -> Result<Vec<(String, String)
     let mut plans = Vec::new();
     let mut queries: Vec<(String, Query)> = shapes
         .into_iter()
-        .map(|(name, filter)| (name.to_owned(), list_query(org_id, &filter, &page)))
+        .map(|(name, filter)| {
+            let query = list_query(org_id, &filter, &page, MetadataPlan::Walk);
+            (name.to_owned(), query)
+        })
         .collect();
+    queries.push((
+        "metadata-from-value".into(),
+        list_query(org_id, &base_metadata, &page, MetadataPlan::FromValue),
+    ));
     queries.push((
         "search".into(),
         search_query(org_id, &["a".repeat(64), "b".repeat(64)], &page),

@@ -400,7 +400,7 @@ async fn no_list_query_scans_a_whole_table() {
 
     let plans = explain_plans(&app.db, &generator.org_id).await.unwrap();
 
-    assert_eq!(plans.len(), 7);
+    assert_eq!(plans.len(), 8);
     for (shape, plan) in plans {
         match app.db.backend() {
             Backend::Sqlite => {
