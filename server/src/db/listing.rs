@@ -149,88 +149,130 @@ impl Query {
 }
 
 /// The SQL and parameters of one page of [`list_related`].
-/// How a metadata filter is read.
+/// How a page with a metadata filter is read. A walk of the org's rows in time order is
+/// fast when the value is common among them and costs the org's whole size when it is
+/// not; starting from the CDRs that hold the value costs their number. So: a value held by
+/// fewer than [`FEW_HOLDERS`] CDRs anywhere starts from them; otherwise the org's newest
+/// [`WINDOW`] rows are tried first, and only when they do not fill the page does the read
+/// start from the holders.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum MetadataPlan {
-    /// Walk the org's rows in time order and keep those with the value: fast when the
-    /// value is common (a page fills soon), bounded by the org's size when it is not.
-    Walk,
-    /// Start from the few CDRs with the value (fewer than [`FEW_METADATA_ROWS`]) and
-    /// keep the org's.
+    /// The org's next [`WINDOW`] rows in the page's order, those with the value kept.
+    Window,
+    /// The CDRs holding the value, those the org has a relation to kept.
     FromValue,
 }
 
 /// Below this many CDRs with a metadata value anywhere, the list starts from them.
-const FEW_METADATA_ROWS: i64 = 2_000;
+const FEW_HOLDERS: i64 = 2_000;
+/// How many of the org's rows a window reads before giving up on the walk.
+const WINDOW: i64 = 2_000;
 
-/// Decides how to read a metadata filter from how many CDRs hold the value (counted up to
-/// [`FEW_METADATA_ROWS`], by index).
-async fn metadata_plan(
-    conn: &mut AnyConnection,
-    key: &str,
-    value: &str,
-) -> Result<MetadataPlan, sqlx::Error> {
-    let holders: i64 = sqlx::query_scalar(
+/// How many CDRs hold a metadata value, counted up to [`FEW_HOLDERS`] (by index).
+async fn holders(conn: &mut AnyConnection, key: &str, value: &str) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
         "SELECT COUNT(*) FROM (SELECT 1 FROM cdr_metadata WHERE key = $1 AND value = $2 \
          LIMIT $3) few",
     )
     .bind(key)
     .bind(value)
-    .bind(FEW_METADATA_ROWS)
+    .bind(FEW_HOLDERS)
     .fetch_one(conn)
-    .await?;
-    Ok(if holders < FEW_METADATA_ROWS {
-        MetadataPlan::FromValue
-    } else {
-        MetadataPlan::Walk
-    })
+    .await
 }
 
-fn list_query(org_id: &str, filter: &ListFilter, page: &PageRequest, plan: MetadataPlan) -> Query {
-    let mut q = Query::new(String::new(), org_id);
-    q.sql = match (&filter.metadata, plan) {
-        (Some((key, value)), MetadataPlan::FromValue) => {
-            let k = q.text(key);
-            let v = q.text(value);
-            // As in the search: `CROSS JOIN` keeps SQLite starting from the few holders.
-            format!(
-                "SELECT {COLUMNS} FROM (SELECT m.cdr_id FROM cdr_metadata m \
-                 WHERE m.key = ${k} AND m.value = ${v}) hit CROSS JOIN cdr_access a \
-                 JOIN cdrs c ON c.id = a.cdr_id LEFT JOIN cdr_facts f ON f.cdr_id = a.cdr_id \
-                 WHERE a.org_id = $1 AND a.cdr_id = hit.cdr_id"
-            )
-        }
-        _ => format!("SELECT {COLUMNS} {FROM} WHERE a.org_id = $1"),
-    };
+/// The conditions of the filter (all but metadata) and the cursor, on `cdr_access a`.
+fn narrow(q: &mut Query, filter: &ListFilter, page: &PageRequest) -> String {
+    let mut sql = String::new();
     if let Some(relation) = filter.relation {
         let n = q.text(access_str(relation));
-        q.sql.push_str(&format!(" AND a.relation = ${n}"));
+        sql.push_str(&format!(" AND a.relation = ${n}"));
     }
     if let Some(domain) = &filter.domain_id {
         let n = q.text(domain);
-        q.sql.push_str(&format!(" AND a.cdr_domain_id = ${n}"));
+        sql.push_str(&format!(" AND a.cdr_domain_id = ${n}"));
     }
     if let Some(package) = &filter.package_id {
         let n = q.text(package);
-        q.sql.push_str(&format!(" AND a.cdr_package_id = ${n}"));
+        sql.push_str(&format!(" AND a.cdr_package_id = ${n}"));
     }
     if let Some(from) = filter.from {
         let n = q.number(from);
-        q.sql.push_str(&format!(" AND a.cdr_created_at >= ${n}"));
+        sql.push_str(&format!(" AND a.cdr_created_at >= ${n}"));
     }
     if let Some(to) = filter.to {
         let n = q.number(to);
-        q.sql.push_str(&format!(" AND a.cdr_created_at < ${n}"));
+        sql.push_str(&format!(" AND a.cdr_created_at < ${n}"));
     }
-    if let (Some((key, value)), MetadataPlan::Walk) = (&filter.metadata, plan) {
-        let k = q.text(key);
-        let v = q.text(value);
-        q.sql.push_str(&format!(
-            " AND EXISTS (SELECT 1 FROM cdr_metadata m WHERE m.cdr_id = a.cdr_id \
-             AND m.key = ${k} AND m.value = ${v})"
+    if let Some(after) = &page.after {
+        let at = q.number(after.created_at);
+        let id = q.text(&after.id);
+        let cmp = match page.order {
+            SortOrder::Asc => ">",
+            SortOrder::Desc => "<",
+        };
+        sql.push_str(&format!(
+            " AND (a.cdr_created_at, a.cdr_id) {cmp} (${at}, ${id})"
         ));
     }
-    q.page(page);
+    sql
+}
+
+fn order_by(page: &PageRequest) -> String {
+    let dir = match page.order {
+        SortOrder::Asc => "ASC",
+        SortOrder::Desc => "DESC",
+    };
+    format!(" ORDER BY a.cdr_created_at {dir}, a.cdr_id {dir}")
+}
+
+/// One page of the list without a metadata filter: the org's index in order.
+fn list_query(org_id: &str, filter: &ListFilter, page: &PageRequest) -> Query {
+    let mut q = Query::new(String::new(), org_id);
+    let conditions = narrow(&mut q, filter, page);
+    let limit = q.number(page.fetch_limit());
+    q.sql = format!(
+        "SELECT {COLUMNS} {FROM} WHERE a.org_id = $1{conditions}{} LIMIT ${limit}",
+        order_by(page)
+    );
+    q
+}
+
+/// One page of the list with the metadata filter `(key, value)`, read as `plan` says. The
+/// page's rows are chosen from `cdr_access` alone; the CDR and its facts are read for
+/// those rows only.
+fn metadata_query(
+    org_id: &str,
+    filter: &ListFilter,
+    (key, value): (&str, &str),
+    page: &PageRequest,
+    plan: MetadataPlan,
+) -> Query {
+    let mut q = Query::new(String::new(), org_id);
+    let k = q.text(key);
+    let v = q.text(value);
+    let conditions = narrow(&mut q, filter, page);
+    let order = order_by(page);
+    let limit = q.number(page.fetch_limit());
+    let joins = "JOIN cdrs c ON c.id = a.cdr_id LEFT JOIN cdr_facts f ON f.cdr_id = a.cdr_id";
+    q.sql = match plan {
+        MetadataPlan::Window => {
+            let window = q.number(WINDOW);
+            format!(
+                "SELECT {COLUMNS} FROM (SELECT a.* FROM cdr_access a WHERE a.org_id = $1\
+                 {conditions}{order} LIMIT ${window}) a {joins} \
+                 WHERE EXISTS (SELECT 1 FROM cdr_metadata m WHERE m.cdr_id = a.cdr_id \
+                 AND m.key = ${k} AND m.value = ${v}){order} LIMIT ${limit}"
+            )
+        }
+        // As in the search: `CROSS JOIN` keeps SQLite starting from the holders.
+        MetadataPlan::FromValue => format!(
+            "SELECT {COLUMNS} FROM (SELECT a.* FROM (SELECT m.cdr_id FROM cdr_metadata m \
+             WHERE m.key = ${k} AND m.value = ${v}) hit CROSS JOIN cdr_access a \
+             WHERE a.org_id = $1 AND a.cdr_id = hit.cdr_id{conditions}{order} \
+             LIMIT ${limit}) a {joins}{order}"
+        ),
+    };
     q
 }
 
@@ -272,13 +314,22 @@ pub async fn list_related(
         return Ok((Vec::new(), None));
     }
     let mut conn = db.pool().acquire().await?;
-    let plan = match &filter.metadata {
-        Some((key, value)) => metadata_plan(&mut conn, key, value).await?,
-        None => MetadataPlan::Walk,
+    let Some((key, value)) = &filter.metadata else {
+        let rows = list_query(org_id, filter, page).rows(&mut conn).await?;
+        return finish(org_id, List::Related, page, &rows);
     };
-    let rows = list_query(org_id, filter, page, plan)
-        .rows(&mut conn)
-        .await?;
+    let metadata = (key.as_str(), value.as_str());
+    let mut rows = Vec::new();
+    if holders(&mut conn, key, value).await? >= FEW_HOLDERS {
+        let query = metadata_query(org_id, filter, metadata, page, MetadataPlan::Window);
+        rows = query.rows(&mut conn).await?;
+    }
+    // A full page from the window is the true page: the window is the org's next rows in
+    // order. Anything less may have missed rows beyond it.
+    if rows.len() < page.fetch_limit() as usize {
+        let query = metadata_query(org_id, filter, metadata, page, MetadataPlan::FromValue);
+        rows = query.rows(&mut conn).await?;
+    }
     finish(org_id, List::Related, page, &rows)
 }
 
@@ -416,10 +467,6 @@ pub async fn explain_plans(db: &Db, org_id: &str) -> Result<Vec<(String, String)
         }),
     };
     let base = ListFilter::default();
-    let base_metadata = ListFilter {
-        metadata: Some(("k".into(), "v".into())),
-        ..base.clone()
-    };
     let shapes: Vec<(&str, ListFilter)> = vec![
         ("list", base.clone()),
         (
@@ -451,13 +498,6 @@ pub async fn explain_plans(db: &Db, org_id: &str) -> Result<Vec<(String, String)
                 ..base.clone()
             },
         ),
-        (
-            "metadata",
-            ListFilter {
-                metadata: Some(("k".into(), "v".into())),
-                ..base.clone()
-            },
-        ),
     ];
     let mut conn = db.pool().acquire().await?;
     let prefix = match db.backend() {
@@ -467,15 +507,12 @@ pub async fn explain_plans(db: &Db, org_id: &str) -> Result<Vec<(String, String)
     let mut plans = Vec::new();
     let mut queries: Vec<(String, Query)> = shapes
         .into_iter()
-        .map(|(name, filter)| {
-            let query = list_query(org_id, &filter, &page, MetadataPlan::Walk);
-            (name.to_owned(), query)
-        })
+        .map(|(name, filter)| (name.to_owned(), list_query(org_id, &filter, &page)))
         .collect();
-    queries.push((
-        "metadata-from-value".into(),
-        list_query(org_id, &base_metadata, &page, MetadataPlan::FromValue),
-    ));
+    for plan in [MetadataPlan::Window, MetadataPlan::FromValue] {
+        let query = metadata_query(org_id, &base, ("k", "v"), &page, plan);
+        queries.push((format!("metadata {plan:?}"), query));
+    }
     queries.push((
         "search".into(),
         search_query(org_id, &["a".repeat(64), "b".repeat(64)], &page),
