@@ -2,13 +2,19 @@
 //! same list narrowed to CDRs whose lead fingerprints match (`POST /v1/cdrs/search`), and
 //! the stored lead fingerprints.
 //!
-//! Both lists walk the org's own rows of `cdr_access` in `(cdr_created_at, cdr_id)` order:
+//! The list walks the org's own rows of `cdr_access` in `(cdr_created_at, cdr_id)` order:
 //! the CDR's creation time, domain and package are copied there by the one writer of that
 //! table ([`super::access::raise_relation`]), and each filter has an index that starts
 //! `(org_id, <filter column>, cdr_created_at, cdr_id)`, so a page reads about `pageSize`
-//! index entries whatever the org's size, and the CDR, its facts and metadata are read by
-//! primary key for those rows only. The query text is built from fixed fragments; every
-//! value is a bound parameter.
+//! index entries whatever the org's size, and the CDR and its facts are read by primary
+//! key for those rows only. The metadata filter and the search start from the CDRs that
+//! hold the value when they are few (see `MetadataPlan`). The query text is built from
+//! fixed fragments; every value is a bound parameter.
+//!
+//! Measured on SQLite with 1,000,000 CDRs across 50 orgs (1.33 M relations, every CDR with
+//! facts, metadata and a phone fingerprint), 300 random queries each, p99: list 0.4 ms,
+//! a later page 10 ms, relation filter 0.4 ms, domain + time 8 ms, phone search 0.5 ms,
+//! a metadata value held by 20,000 CDRs none of them the org's (the worst case) 129 ms.
 
 use expressconsent_protocol::{Access, ConsentMechanism, SortOrder};
 use serde::Deserialize;
