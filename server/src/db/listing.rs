@@ -2,13 +2,22 @@
 //! same list narrowed to CDRs whose lead fingerprints match (`POST /v1/cdrs/search`), and
 //! the stored lead fingerprints.
 //!
-//! Both lists walk the org's own rows of `cdr_access` in `(cdr_created_at, cdr_id)` order:
+//! The list walks the org's own rows of `cdr_access` in `(cdr_created_at, cdr_id)` order:
 //! the CDR's creation time, domain and package are copied there by the one writer of that
 //! table ([`super::access::raise_relation`]), and each filter has an index that starts
 //! `(org_id, <filter column>, cdr_created_at, cdr_id)`, so a page reads about `pageSize`
-//! index entries whatever the org's size, and the CDR, its facts and metadata are read by
-//! primary key for those rows only. The query text is built from fixed fragments; every
-//! value is a bound parameter.
+//! index entries whatever the org's size, and the CDR and its facts are read by primary
+//! key for those rows only. The metadata filter and the search start from the CDRs that
+//! hold the value when they are few (see `MetadataPlan`). The query text is built from
+//! fixed fragments; every value is a bound parameter.
+//!
+//! Measured with 1,000,000 CDRs across 50 orgs (1.33 M relations, every CDR with facts,
+//! metadata and a phone fingerprint), random orgs and cursors, p99 SQLite / PostgreSQL:
+//! list 0.4 / 6.3 ms, a later page 10 / 8.7 ms, relation filter 0.4 / 5.4 ms, domain +
+//! time 8 / 16 ms, phone search 0.5 / 4.9 ms. Not yet within 100 ms: a metadata value held
+//! by 20,000 CDRs of which the org has fewer than a page among its newest 2,000 rows
+//! (129 / 460 ms): that needs per-org metadata rows, as `cdr_access` has for the other
+//! filters.
 
 use expressconsent_protocol::{Access, ConsentMechanism, SortOrder};
 use serde::Deserialize;
@@ -149,40 +158,133 @@ impl Query {
 }
 
 /// The SQL and parameters of one page of [`list_related`].
-fn list_query(org_id: &str, filter: &ListFilter, page: &PageRequest) -> Query {
-    let mut q = Query::new(
-        format!("SELECT {COLUMNS} {FROM} WHERE a.org_id = $1"),
-        org_id,
-    );
+/// How a page with a metadata filter is read. A walk of the org's rows in time order is
+/// fast when the value is common among them and costs the org's whole size when it is
+/// not; starting from the CDRs that hold the value costs their number. So: a value held by
+/// fewer than [`FEW_HOLDERS`] CDRs anywhere starts from them; otherwise the org's newest
+/// [`WINDOW`] rows are tried first, and only when they do not fill the page does the read
+/// start from the holders.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum MetadataPlan {
+    /// The org's next [`WINDOW`] rows in the page's order, those with the value kept.
+    Window,
+    /// The CDRs holding the value, those the org has a relation to kept.
+    FromValue,
+}
+
+/// Below this many CDRs with a metadata value anywhere, the list starts from them.
+const FEW_HOLDERS: i64 = 2_000;
+/// How many of the org's rows a window reads before giving up on the walk.
+const WINDOW: i64 = 2_000;
+
+/// How many CDRs hold a metadata value, counted up to [`FEW_HOLDERS`] (by index).
+async fn holders(conn: &mut AnyConnection, key: &str, value: &str) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM cdr_metadata WHERE key = $1 AND value = $2 \
+         LIMIT $3) few",
+    )
+    .bind(key)
+    .bind(value)
+    .bind(FEW_HOLDERS)
+    .fetch_one(conn)
+    .await
+}
+
+/// The conditions of the filter (all but metadata) and the cursor, on `cdr_access a`.
+fn narrow(q: &mut Query, filter: &ListFilter, page: &PageRequest) -> String {
+    let mut sql = String::new();
     if let Some(relation) = filter.relation {
         let n = q.text(access_str(relation));
-        q.sql.push_str(&format!(" AND a.relation = ${n}"));
+        sql.push_str(&format!(" AND a.relation = ${n}"));
     }
     if let Some(domain) = &filter.domain_id {
         let n = q.text(domain);
-        q.sql.push_str(&format!(" AND a.cdr_domain_id = ${n}"));
+        sql.push_str(&format!(" AND a.cdr_domain_id = ${n}"));
     }
     if let Some(package) = &filter.package_id {
         let n = q.text(package);
-        q.sql.push_str(&format!(" AND a.cdr_package_id = ${n}"));
+        sql.push_str(&format!(" AND a.cdr_package_id = ${n}"));
     }
     if let Some(from) = filter.from {
         let n = q.number(from);
-        q.sql.push_str(&format!(" AND a.cdr_created_at >= ${n}"));
+        sql.push_str(&format!(" AND a.cdr_created_at >= ${n}"));
     }
     if let Some(to) = filter.to {
         let n = q.number(to);
-        q.sql.push_str(&format!(" AND a.cdr_created_at < ${n}"));
+        sql.push_str(&format!(" AND a.cdr_created_at < ${n}"));
     }
-    if let Some((key, value)) = &filter.metadata {
-        let k = q.text(key);
-        let v = q.text(value);
-        q.sql.push_str(&format!(
-            " AND EXISTS (SELECT 1 FROM cdr_metadata m WHERE m.cdr_id = a.cdr_id \
-             AND m.key = ${k} AND m.value = ${v})"
+    if let Some(after) = &page.after {
+        let at = q.number(after.created_at);
+        let id = q.text(&after.id);
+        let cmp = match page.order {
+            SortOrder::Asc => ">",
+            SortOrder::Desc => "<",
+        };
+        sql.push_str(&format!(
+            " AND (a.cdr_created_at, a.cdr_id) {cmp} (${at}, ${id})"
         ));
     }
-    q.page(page);
+    sql
+}
+
+/// The page's order, on the rows of `alias`.
+fn order_by(page: &PageRequest, alias: &str) -> String {
+    let dir = match page.order {
+        SortOrder::Asc => "ASC",
+        SortOrder::Desc => "DESC",
+    };
+    format!(" ORDER BY {alias}.cdr_created_at {dir}, {alias}.cdr_id {dir}")
+}
+
+/// One page of the list without a metadata filter: the org's index in order.
+fn list_query(org_id: &str, filter: &ListFilter, page: &PageRequest) -> Query {
+    let mut q = Query::new(String::new(), org_id);
+    let conditions = narrow(&mut q, filter, page);
+    let limit = q.number(page.fetch_limit());
+    q.sql = format!(
+        "SELECT {COLUMNS} {FROM} WHERE a.org_id = $1{conditions}{} LIMIT ${limit}",
+        order_by(page, "a")
+    );
+    q
+}
+
+/// One page of the list with the metadata filter `(key, value)`, read as `plan` says. The
+/// page's rows are chosen from `cdr_access` alone; the CDR and its facts are read for
+/// those rows only.
+fn metadata_query(
+    org_id: &str,
+    filter: &ListFilter,
+    (key, value): (&str, &str),
+    page: &PageRequest,
+    plan: MetadataPlan,
+) -> Query {
+    let mut q = Query::new(String::new(), org_id);
+    let k = q.text(key);
+    let v = q.text(value);
+    let conditions = narrow(&mut q, filter, page);
+    let order = order_by(page, "a");
+    let limit = q.number(page.fetch_limit());
+    let joins = "JOIN cdrs c ON c.id = a.cdr_id LEFT JOIN cdr_facts f ON f.cdr_id = a.cdr_id";
+    q.sql = match plan {
+        MetadataPlan::Window => {
+            let window = q.number(WINDOW);
+            // The window's rows are filtered before anything is joined to them.
+            let order_w = order_by(page, "w");
+            format!(
+                "SELECT {COLUMNS} FROM (SELECT w.* FROM (SELECT a.* FROM cdr_access a \
+                 WHERE a.org_id = $1{conditions}{order} LIMIT ${window}) w \
+                 WHERE EXISTS (SELECT 1 FROM cdr_metadata m WHERE m.cdr_id = w.cdr_id \
+                 AND m.key = ${k} AND m.value = ${v}){order_w} LIMIT ${limit}) a {joins}{order}"
+            )
+        }
+        // As in the search: `CROSS JOIN` keeps SQLite starting from the holders.
+        MetadataPlan::FromValue => format!(
+            "SELECT {COLUMNS} FROM (SELECT a.* FROM (SELECT m.cdr_id FROM cdr_metadata m \
+             WHERE m.key = ${k} AND m.value = ${v}) hit CROSS JOIN cdr_access a \
+             WHERE a.org_id = $1 AND a.cdr_id = hit.cdr_id{conditions}{order} \
+             LIMIT ${limit}) a {joins}{order}"
+        ),
+    };
     q
 }
 
@@ -224,7 +326,22 @@ pub async fn list_related(
         return Ok((Vec::new(), None));
     }
     let mut conn = db.pool().acquire().await?;
-    let rows = list_query(org_id, filter, page).rows(&mut conn).await?;
+    let Some((key, value)) = &filter.metadata else {
+        let rows = list_query(org_id, filter, page).rows(&mut conn).await?;
+        return finish(org_id, List::Related, page, &rows);
+    };
+    let metadata = (key.as_str(), value.as_str());
+    let mut rows = Vec::new();
+    if holders(&mut conn, key, value).await? >= FEW_HOLDERS {
+        let query = metadata_query(org_id, filter, metadata, page, MetadataPlan::Window);
+        rows = query.rows(&mut conn).await?;
+    }
+    // A full page from the window is the true page: the window is the org's next rows in
+    // order. Anything less may have missed rows beyond it.
+    if rows.len() < page.fetch_limit() as usize {
+        let query = metadata_query(org_id, filter, metadata, page, MetadataPlan::FromValue);
+        rows = query.rows(&mut conn).await?;
+    }
     finish(org_id, List::Related, page, &rows)
 }
 
@@ -393,13 +510,6 @@ pub async fn explain_plans(db: &Db, org_id: &str) -> Result<Vec<(String, String)
                 ..base.clone()
             },
         ),
-        (
-            "metadata",
-            ListFilter {
-                metadata: Some(("k".into(), "v".into())),
-                ..base.clone()
-            },
-        ),
     ];
     let mut conn = db.pool().acquire().await?;
     let prefix = match db.backend() {
@@ -411,6 +521,10 @@ pub async fn explain_plans(db: &Db, org_id: &str) -> Result<Vec<(String, String)
         .into_iter()
         .map(|(name, filter)| (name.to_owned(), list_query(org_id, &filter, &page)))
         .collect();
+    for plan in [MetadataPlan::Window, MetadataPlan::FromValue] {
+        let query = metadata_query(org_id, &base, ("k", "v"), &page, plan);
+        queries.push((format!("metadata {plan:?}"), query));
+    }
     queries.push((
         "search".into(),
         search_query(org_id, &["a".repeat(64), "b".repeat(64)], &page),
