@@ -99,6 +99,40 @@ pub struct ServeConfig {
     /// or an org names. See [`crate::net`].
     #[arg(long, env = "EC_ARCHIVE_PRIVATE_NETWORKS", value_enum, default_value_t = PrivateNetworks::Refuse)]
     pub archive_private_networks: PrivateNetworks,
+
+    /// Lead matching: the fingerprint key and the default phone region.
+    #[command(flatten)]
+    pub leads: LeadArgs,
+}
+
+/// Settings of lead fingerprints (see [`crate::evidence::lead`]).
+#[derive(Debug, Clone, Default, Args)]
+pub struct LeadArgs {
+    /// The key of lead fingerprints (HMAC-SHA256), hex or base64 of at least 32 bytes.
+    /// Default: `<data-dir>/match.key`, created once with a random key. Every process on
+    /// the same database must use the same key: set it identically on every host of a
+    /// PostgreSQL deployment.
+    #[arg(long, env = "EC_MATCH_KEY", hide_env_values = true)]
+    pub match_key: Option<String>,
+
+    /// The region (ISO 3166 code) of phone numbers written without a country code, in
+    /// captured forms and in searches. Default: `US`.
+    #[arg(long, env = "EC_PHONE_REGION")]
+    pub phone_region: Option<String>,
+}
+
+impl LeadArgs {
+    /// The matcher these settings describe.
+    pub fn matcher(
+        &self,
+        data_dir: &Path,
+    ) -> Result<crate::evidence::lead::Matcher, crate::evidence::lead::KeyError> {
+        crate::evidence::lead::Matcher::load(
+            self.match_key.as_deref(),
+            self.phone_region.as_deref().unwrap_or("US"),
+            data_dir,
+        )
+    }
 }
 
 /// Rendering settings (see [`crate::render`] and [`crate::report`]).
@@ -298,6 +332,7 @@ impl ServeConfig {
             jobs: JobsArgs::default(),
             render: RenderArgs::default(),
             archive_private_networks: PrivateNetworks::default(),
+            leads: LeadArgs::default(),
         }
     }
 }

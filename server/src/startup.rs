@@ -49,6 +49,9 @@ pub enum StartupError {
     /// The demo orgs could not be set up.
     #[error(transparent)]
     Demo(#[from] DemoError),
+    /// The lead match key or phone region is unusable.
+    #[error(transparent)]
+    MatchKey(#[from] crate::evidence::lead::KeyError),
     /// The threads that process captures could not be started.
     #[error("cannot start the capture threads: {0}")]
     Threads(std::io::Error),
@@ -111,6 +114,7 @@ impl Server {
             wakeup: Wakeup::default(),
             outbound: config.net_policy(),
             render: renderer.is_some(),
+            matcher: Arc::new(config.leads.matcher(&data.data_dir)?),
         };
         Ok(Self {
             listener,

@@ -79,7 +79,10 @@ pub async fn lock_cdr(
 }
 
 /// The upsert that only ever raises a relation: SQL `CASE`s generated from
-/// [`rank`], so the order lives in the rules module alone.
+/// [`rank`], so the order lives in the rules module alone. It also copies the CDR's
+/// `created_at`, `domain_id` and `package_id` into the row, so that the org's list
+/// (`db::listing`) reads one index; this is the only writer of `cdr_access`, so every
+/// row has them. The CDR must exist (a relation to a missing CDR writes nothing).
 static RAISE_SQL: LazyLock<String> = LazyLock::new(|| {
     let rank_of = |column: &str| {
         let arms: String = [Access::Saved, Access::Unpaid, Access::Free, Access::Paid]
@@ -89,8 +92,10 @@ static RAISE_SQL: LazyLock<String> = LazyLock::new(|| {
         format!("(CASE {column}{arms} ELSE 0 END)")
     };
     format!(
-        "INSERT INTO cdr_access (org_id, cdr_id, relation, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $4) \
+        "INSERT INTO cdr_access (org_id, cdr_id, relation, created_at, updated_at, \
+         cdr_created_at, cdr_domain_id, cdr_package_id) \
+         SELECT $1, $2, $3, $4, $4, c.created_at, c.domain_id, c.package_id \
+         FROM cdrs c WHERE c.id = $2 \
          ON CONFLICT (org_id, cdr_id) DO UPDATE \
          SET relation = excluded.relation, updated_at = excluded.updated_at \
          WHERE {} < {}",

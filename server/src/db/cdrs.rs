@@ -48,6 +48,8 @@ pub struct NewCdr {
     pub created_at: i64,
     /// The consent facts derived at ingest, as JSON (see [`super::facts`]).
     pub facts_json: String,
+    /// The keyed fingerprints of the lead's email and phone ([`crate::evidence::lead`]).
+    pub leads: Vec<crate::evidence::lead::Lead>,
     /// The answer given to the SDK, sealed ([`crate::evidence::reply`]), kept so that a retry gets
     /// the very same answer; the request's fingerprint is `content_sha256`.
     pub reply_sealed: String,
@@ -155,6 +157,7 @@ pub async fn insert_capture(
         return Err(err);
     }
     super::facts::insert(&mut tx, &cdr.id, &cdr.facts_json, cdr.created_at).await?;
+    super::listing::insert_leads(&mut tx, &cdr.id, &cdr.leads).await?;
     for package_id in &cdr.packages {
         sqlx::query("INSERT INTO cdr_packages (package_id, cdr_id) VALUES ($1, $2)")
             .bind(package_id)

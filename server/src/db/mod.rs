@@ -23,6 +23,7 @@ pub mod cdrs;
 pub mod facts;
 pub mod group_sync;
 pub mod keys;
+pub mod listing;
 pub mod orgs;
 pub mod packages;
 pub mod shares;

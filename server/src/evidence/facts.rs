@@ -22,6 +22,9 @@ use crate::http::error::ApiError;
 pub struct StoredFacts {
     /// [`ConsentFacts`] as JSON.
     pub json: String,
+    /// The email and phone values of the snapshot's form fields, read from the same parse
+    /// (fingerprinted at ingest, never stored; see [`super::lead`]).
+    pub leads: Vec<super::lead::LeadValue>,
 }
 
 /// Checks the request's snapshot and derives its facts. A snapshot with executable
@@ -41,7 +44,8 @@ pub fn derive_at_ingest(request: &CaptureRequest) -> Result<StoredFacts, ApiErro
         },
     );
     let json = serde_json::to_string(&facts).map_err(ApiError::internal)?;
-    Ok(StoredFacts { json })
+    let leads = super::lead::values_in(&dom);
+    Ok(StoredFacts { json, leads })
 }
 
 /// The stored facts of a CDR; derived from its evidence (and stored) when it has none.

@@ -206,6 +206,7 @@ pub async fn ingest(
         user_agent: arrival.user_agent,
         created_at: now,
         facts_json: capture.valid.facts.json.clone(),
+        leads: state.matcher.fingerprints(&capture.valid.facts.leads),
         reply_sealed: capture.reply_key.seal(&org_id, &cdr_id, &reply),
     };
 

@@ -12,6 +12,7 @@
 //! | [`markup`] | reading the consent tags and the trigger's element from the snapshot |
 //! | [`consent`] | the consent rules and the cross-check against the SDK's report |
 //! | [`facts`] | deriving the facts once at ingest, and reading them back |
+//! | [`lead`] | the keyed fingerprints of the email and phone fields, for search and match |
 //!
 //! The stored bytes are the capture exactly as received (its hash is `contentSha256`);
 //! [`load`] parses them leniently (every field defaulted) so that evidence stored by an
@@ -23,6 +24,7 @@ pub mod check;
 pub mod consent;
 pub mod facts;
 pub mod ingest;
+pub mod lead;
 pub mod markup;
 pub mod metadata;
 pub mod reply;

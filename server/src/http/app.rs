@@ -48,6 +48,9 @@ pub struct AppState {
     pub outbound: crate::net::NetPolicy,
     /// Whether evidence images and reports are rendered (`EC_RENDER`).
     pub render: bool,
+    /// The match key and default phone region of lead fingerprints
+    /// ([`crate::evidence::lead`]).
+    pub matcher: Arc<crate::evidence::lead::Matcher>,
 }
 
 /// The whole HTTP application.

@@ -24,6 +24,10 @@ pub enum List {
     Cdrs,
     /// `GET /v1/billing/events`.
     BillingEvents,
+    /// `GET /v1/cdrs`: every CDR the org has a relation to.
+    Related,
+    /// `POST /v1/cdrs/search`.
+    Search,
 }
 
 impl List {
@@ -31,6 +35,8 @@ impl List {
         match self {
             Self::Cdrs => "cdrs",
             Self::BillingEvents => "billing",
+            Self::Related => "related",
+            Self::Search => "search",
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod evidence;
 pub mod openapi;
 pub mod org;
 pub mod packages;
+pub mod related;
 pub mod shares;
 pub mod web;
 
@@ -27,6 +28,7 @@ pub fn api(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(captures::router(state))
         .merge(shares::router())
         .merge(cdrs::router())
+        .merge(related::router())
         .merge(evidence::router())
         .merge(domains::router())
         .merge(billing::router())
