@@ -1,20 +1,28 @@
 //! The lead fingerprints of a seeded CDR, made by the server's own normalization and
-//! keyed HMAC with the key the server will use (`EC_MATCH_KEY` or `<data_dir>/match.key`),
+//! keyed HMAC ([`Matcher`]) with the key the server will use (`EC_MATCH_KEY`, else
+//! `<data_dir>/match.key`, created here when missing) and the same default phone region,
 //! so that `POST /v1/cdrs/search` finds seeded CDRs as it finds captured ones.
 
-use std::path::Path;
+use expressconsent_server::evidence::lead::{LeadKind, LeadValue, Matcher};
 
-/// The server's lead-matching key, loaded once.
-pub struct Leads;
+use crate::plan::{email, phone};
 
-impl Leads {
-    /// The key the server will use with this data folder (created when missing).
-    pub fn load(_data_dir: &Path) -> anyhow::Result<Self> {
-        Ok(Self)
-    }
-
-    /// `(kind, fingerprint)` rows for a lead's phone and email, as ingest stores them.
-    pub fn fingerprints(&self, _phone: &str, _email: &str) -> Vec<(&'static str, String)> {
-        Vec::new()
-    }
+/// `(kind, fingerprint)` rows of CDR `n`'s phone and email, as ingest stores them (values
+/// that do not normalize are left out, as ingest leaves them out).
+pub fn fingerprints(matcher: &Matcher, n: u64) -> Vec<(&'static str, String)> {
+    let values = [
+        LeadValue {
+            kind: LeadKind::Phone,
+            value: phone(n),
+        },
+        LeadValue {
+            kind: LeadKind::Email,
+            value: email(n),
+        },
+    ];
+    matcher
+        .fingerprints(&values)
+        .into_iter()
+        .map(|lead| (lead.kind.as_str(), lead.fingerprint))
+        .collect()
 }

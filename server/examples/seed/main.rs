@@ -37,6 +37,7 @@ use anyhow::{bail, Context as _};
 use axum::http::HeaderMap;
 use bytes::Bytes;
 use clap::Parser;
+use expressconsent_server::config::LeadArgs;
 use expressconsent_server::db::orgs::{create_org, NewOrg};
 use expressconsent_server::db::{now_ms, Backend, Db};
 use expressconsent_server::evidence::ingest::prepare_capture;
@@ -70,6 +71,9 @@ struct Args {
     /// The plan's RNG seed.
     #[arg(long, default_value_t = 12)]
     seed: u64,
+    /// The lead-matching key and phone region, as the server reads them.
+    #[command(flatten)]
+    lead: LeadArgs,
     /// Print query plans of the SQL statements read on stdin instead of seeding.
     #[arg(long)]
     explain: bool,
@@ -100,11 +104,7 @@ async fn seed(db: &Db, args: &Args, data_dir: PathBuf) -> anyhow::Result<()> {
     if existing > 0 {
         bail!("the database already holds {existing} CDRs: seed an empty one");
     }
-    let lead_schema = sqlx::query("SELECT cdr_id FROM cdr_leads WHERE 1 = 0")
-        .fetch_optional(db.pool())
-        .await
-        .is_ok();
-    let leads = leads::Leads::load(&data_dir)?;
+    let matcher = args.lead.matcher(&data_dir)?;
     let evidence = store_evidence(&data_dir).await?;
 
     let planned = plan::orgs(args.orgs);
@@ -139,7 +139,7 @@ async fn seed(db: &Db, args: &Args, data_dir: PathBuf) -> anyhow::Result<()> {
     let large = plan::largest(&planned);
     let now = now_ms();
     let started = Instant::now();
-    let mut rows = Rows::new(lead_schema);
+    let mut rows = Rows::new();
     let mut samples = Vec::new();
     let (mut done, mut in_tx, mut large_count) = (0u64, 0u64, 0u64);
     let mut shared = 0u64;
@@ -152,7 +152,7 @@ async fn seed(db: &Db, args: &Args, data_dir: PathBuf) -> anyhow::Result<()> {
     }
     for package in plan::Year::new(&planned, args.cdrs, now, args.seed) {
         for cdr in &package {
-            let id = rows.add(cdr, &orgs, &evidence, &leads);
+            let id = rows.add(cdr, &orgs, &evidence, &matcher);
             shared += u64::from(!cdr.claims.is_empty());
             if cdr.org == large {
                 large_count += 1;
@@ -187,7 +187,7 @@ async fn seed(db: &Db, args: &Args, data_dir: PathBuf) -> anyhow::Result<()> {
     let summary = json!({
         "complete": true,
         "backend": format!("{:?}", db.backend()).to_lowercase(),
-        "cdrs": done, "orgs": orgs.len(), "seed": args.seed, "leadSchema": lead_schema, "now": now,
+        "cdrs": done, "orgs": orgs.len(), "seed": args.seed, "now": now,
         "migrations": migrations(db).await?,
         "sharedCdrs": shared, "rows": written, "seconds": secs,
         "cdrsPerSecond": done as f64 / secs, "rowsPerSecond": written as f64 / secs,

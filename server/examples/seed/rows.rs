@@ -14,9 +14,9 @@ use expressconsent_server::sharing::links::new_link;
 use expressconsent_server::sharing::rules::{on_capture, on_claim};
 use sqlx::AnyConnection;
 
-use crate::batch::{Table, Val};
-use crate::leads::Leads;
-use crate::plan::{email, phone, PlannedCdr};
+use crate::batch::Table;
+use crate::plan::PlannedCdr;
+use expressconsent_server::evidence::lead::Matcher;
 
 /// What every seeded CDR shares: the one stored evidence file and its facts.
 pub struct Evidence {
@@ -54,28 +54,11 @@ pub struct Rows {
     shares: Table,
     share_events: Table,
     leads: Table,
-    /// Whether the schema has the dashboard's columns and `cdr_leads`.
-    lead_schema: bool,
 }
 
 impl Rows {
-    /// Empty tables; `lead_schema`: write `cdr_access`'s copies of the CDR's columns and
-    /// `cdr_leads` (the dashboard's migration is applied).
-    pub fn new(lead_schema: bool) -> Self {
-        let access_columns: &[&str] = if lead_schema {
-            &[
-                "org_id",
-                "cdr_id",
-                "relation",
-                "created_at",
-                "updated_at",
-                "cdr_created_at",
-                "cdr_domain_id",
-                "cdr_package_id",
-            ]
-        } else {
-            &["org_id", "cdr_id", "relation", "created_at", "updated_at"]
-        };
+    /// Empty tables.
+    pub fn new() -> Self {
         Self {
             cdrs: Table::new(
                 "cdrs",
@@ -101,7 +84,21 @@ impl Rows {
             ),
             packages: Table::new("cdr_packages", &["package_id", "cdr_id"]),
             metadata: Table::new("cdr_metadata", &["cdr_id", "key", "value"]),
-            access: Table::new("cdr_access", access_columns),
+            // With the copies of the CDR's time, domain and package that
+            // `db::access::raise_relation` makes for the org's list.
+            access: Table::new(
+                "cdr_access",
+                &[
+                    "org_id",
+                    "cdr_id",
+                    "relation",
+                    "created_at",
+                    "updated_at",
+                    "cdr_created_at",
+                    "cdr_domain_id",
+                    "cdr_package_id",
+                ],
+            ),
             billing: Table::new(
                 "billing_events",
                 &["id", "org_id", "cdr_id", "reason", "created_at"],
@@ -133,7 +130,6 @@ impl Rows {
                 ],
             ),
             leads: Table::new("cdr_leads", &["cdr_id", "kind", "fingerprint"]),
-            lead_schema,
         }
     }
 
@@ -143,7 +139,7 @@ impl Rows {
         cdr: &PlannedCdr,
         orgs: &[SeededOrg],
         evidence: &Evidence,
-        leads: &Leads,
+        matcher: &Matcher,
     ) -> String {
         let owner = &orgs[cdr.org];
         let id = new_id(IdKind::Cdr);
@@ -209,11 +205,9 @@ impl Rows {
             evidence.sha256.clone().into(),
             evidence.reply_key.seal(&owner.id, &id, &reply).into(),
         ]);
-        if self.lead_schema {
-            for (kind, fingerprint) in leads.fingerprints(&phone(cdr.n), &email(cdr.n)) {
-                self.leads
-                    .push([id.clone().into(), kind.into(), fingerprint.into()]);
-            }
+        for (kind, fingerprint) in crate::leads::fingerprints(matcher, cdr.n) {
+            self.leads
+                .push([id.clone().into(), kind.into(), fingerprint.into()]);
         }
         if !cdr.claims.is_empty() {
             let ttl = ExpiresIn::from_request(None).expect("the default lifetime");
@@ -249,20 +243,16 @@ impl Rows {
 
     fn relation(&mut self, org: &str, cdr: &str, access: Access, at: i64, copy: (&str, &str, i64)) {
         let (domain, package, created) = copy;
-        let base: [Val; 5] = [
+        self.access.push([
             org.into(),
             cdr.into(),
             relation_str(access).into(),
             at.into(),
             at.into(),
-        ];
-        if self.lead_schema {
-            let [a, b, c, d, e] = base;
-            self.access
-                .push([a, b, c, d, e, created.into(), domain.into(), package.into()]);
-        } else {
-            self.access.push(base);
-        }
+            created.into(),
+            domain.into(),
+            package.into(),
+        ]);
     }
 
     fn bill(&mut self, org: &str, cdr: &str, reason: &str, at: i64) {
