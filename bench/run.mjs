@@ -7,7 +7,8 @@
 // full,normal (SQLite synchronous modes to compare; "default" for server builds that
 // predate the setting); --only render (the evidence image's render time, reports per
 // minute, captures while renders run: bench/render.mjs); --render-seconds N (its capture
-// windows, default 10);
+// windows, default 10); --only scale (the dashboard's API with a year of data on SQLite and
+// PostgreSQL, and its query plans: bench/scale.mjs, which lists its own --scale-* options);
 // --pkg DIR (the built SDK to time instead of pkg/, to compare two builds); --loads N (page
 // loads for the load-time figure, default 15).
 import { readFile } from "node:fs/promises";
@@ -17,6 +18,7 @@ import { launchBrowser, ROOT } from "../tests/e2e/helpers.mjs";
 import { captureSplit, printCaptureSplit } from "./capture.mjs";
 import { floodBench, printFlood } from "./flood.mjs";
 import { printRender, renderBench } from "./render.mjs";
+import { printScale, scaleBench } from "./scale.mjs";
 import { startBenchServer as startServer } from "./server.mjs";
 
 const RUNS = Number(process.argv[process.argv.indexOf("--runs") + 1]) || 15;
@@ -210,10 +212,12 @@ async function transferSize(server) {
   return rows;
 }
 
-const browser = await launchBrowser();
-const files = await serveBenchFiles();
+// The scale part needs no browser: with --only scale none is launched.
+const BROWSER_PARTS = ["snapshot", "capture", "flood", "render", "load"];
+const browser = !ONLY || BROWSER_PARTS.includes(ONLY) ? await launchBrowser() : null;
+const files = browser ? await serveBenchFiles() : null;
 try {
-  console.log(`Chromium ${browser.version()}, ${RUNS} runs each, medians.\n`);
+  if (browser) console.log(`Chromium ${browser.version()}, ${RUNS} runs each, medians.\n`);
   if (runs("snapshot")) {
     console.log("Snapshot step: ours (snapshotForBench) vs rrweb-snapshot snapshot()");
     console.log("| page | DOM nodes | ours | rrweb | ours / rrweb | ours bytes | rrweb JSON bytes |");
@@ -271,7 +275,8 @@ try {
       await server.stop();
     }
   }
+  if (runs("scale")) printScale(await scaleBench());
 } finally {
-  await files.close();
-  await browser.close();
+  await files?.close();
+  await browser?.close();
 }

@@ -5,12 +5,13 @@
 # server and split into its steps on a 3,000-element form (bench/capture.mjs), what one
 # server holds under a capture flood, with claim latency, on SQLite with synchronous FULL
 # and NORMAL (bench/flood.mjs), the SDK's transfer size and its main-thread time at page
-# load. Prints figures; it is a measurement, not a test, and fails only if a step cannot
-# run. Arguments go to bench/run.mjs (e.g. `npm run bench -- --only flood`).
+# load, and the dashboard's API with a year of data on SQLite and PostgreSQL with its query
+# plans (bench/scale.mjs, which also needs the server's seed example). Prints figures; it is
+# a measurement, not a test, and fails only if a step cannot run. Arguments go to bench/run.mjs (e.g. `npm run bench -- --only flood`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
 bash scripts/build-sdk.sh
-cargo build --quiet --release -p expressconsent-server
+cargo build --quiet --release -p expressconsent-server --bin expressconsent-server --example seed
 node bench/run.mjs "$@"
