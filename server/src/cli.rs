@@ -40,6 +40,11 @@ pub enum Command {
     /// Manage dashboard users.
     #[command(subcommand)]
     User(UserCommand),
+    /// Verify a CDR's evidence against its log proof offline, or (--consistency) that the
+    /// log extends a checkpoint kept earlier; prints one JSON object.
+    Verify(Box<crate::verify::cli::VerifyArgs>),
+    /// Run a C2SP tlog-witness for a log (or `witness key` to print its verifier key).
+    Witness(Box<crate::verify::cli::WitnessArgs>),
 }
 
 /// `user …` subcommands.

@@ -37,4 +37,5 @@ pub mod render;
 pub mod report;
 pub mod sharing;
 pub mod startup;
+pub mod verify;
 pub mod webhooks;
