@@ -2,7 +2,7 @@
 
 use anyhow::Context as _;
 use clap::Parser as _;
-use expressconsent_server::cli::{Cli, Command, KeyCommand, OrgCommand, UserCommand};
+use expressconsent_server::cli::{Cli, Command, KeyCommand, LogCommand, OrgCommand, UserCommand};
 use expressconsent_server::startup::Server;
 use tracing_subscriber::EnvFilter;
 
@@ -20,6 +20,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Key(KeyCommand::Create(args)) => print_json(&args.run().await?)?,
         Command::Key(KeyCommand::Revoke(args)) => print_json(&args.run().await?)?,
         Command::User(UserCommand::Create(args)) => print_json(&args.run().await?)?,
+        Command::Log(LogCommand::Key(args)) => println!("{}", args.run()?),
         Command::Serve(config) => {
             let server = Server::build(&config).await?;
             println!("listening on http://{}", server.local_addr());
