@@ -2,7 +2,7 @@
 
 use anyhow::Context as _;
 use clap::Parser as _;
-use expressconsent_server::cli::{Cli, Command, KeyCommand, OrgCommand, UserCommand};
+use expressconsent_server::cli::{Cli, Command, KeyCommand, LogCommand, OrgCommand, UserCommand};
 use expressconsent_server::startup::Server;
 use tracing_subscriber::EnvFilter;
 
@@ -22,6 +22,7 @@ async fn main() -> anyhow::Result<()> {
         Command::User(UserCommand::Create(args)) => print_json(&args.run().await?)?,
         Command::Verify(args) => print_json(&args.run().await?)?,
         Command::Witness(args) => args.run(shutdown_signal()).await?,
+        Command::Log(LogCommand::Key(args)) => println!("{}", args.run()?),
         Command::Serve(config) => {
             let server = Server::build(&config).await?;
             println!("listening on http://{}", server.local_addr());

@@ -1,0 +1,306 @@
+//! The sequencer: appends CDRs to the log, publishes tiles and a signed checkpoint, and
+//! collects the witnesses' cosignatures. It runs in every server process, but only the
+//! holder of the lease row (`log_lease`, taken with a conditional UPDATE and renewed while
+//! held) works; the others take over when the holder's lease expires. Even two holders
+//! could not corrupt the log: an entry's index is the primary key and its CDR is unique, so
+//! the later of two racing appends fails and is retried.
+//!
+//! Each round, woken by an ingest (the jobs' [`Wakeup`]) or every [`POLL`]:
+//! 1. one writer transaction (`Lane::Background`) appends up to [`BATCH`] CDRs not yet in
+//!    the log, oldest first, with their stored hashes (`tlog_tiles::stored_hashes`);
+//! 2. the tiles and entry bundles the new size needs are written to the evidence store;
+//! 3. only then is the checkpoint signed and stored (`log/checkpoint` and the database);
+//! 4. the witnesses are asked to cosign it; the cosigned version replaces it.
+//!
+//! A crash between any two steps leaves entries beyond the latest checkpoint; the next
+//! round (in whichever process) writes their tiles again (they are a function of the
+//! entries) and publishes. A checkpoint is never published before its tiles.
+
+use std::time::Duration;
+
+use signed_note::Note;
+use tlog_tiles::{Checkpoint, Tile};
+use tokio::task::JoinHandle;
+
+use super::entry::Entry;
+use super::hashes::{to_hex, with_stored, Known};
+use super::tiles::{self, CHECKPOINT_KEY, HEIGHT, WIDTH};
+use super::witness::{self, Answer};
+use super::{LogError, LogState};
+use crate::db::log::{self as queries, StoredCheckpoint};
+use crate::db::{now_ms, Db, Lane};
+use crate::evidence::store::EvidenceStore;
+use crate::jobs::worker::Wakeup;
+
+/// The longest wait between rounds when no ingest wakes the sequencer.
+pub const POLL: Duration = Duration::from_millis(500);
+/// The most CDRs appended in one transaction.
+pub const BATCH: u64 = 256;
+/// How long the lease lasts; it is renewed when half of it is left.
+pub const LEASE_MS: i64 = 10_000;
+
+/// The sequencer of one process.
+pub struct Sequencer {
+    db: Db,
+    store: EvidenceStore,
+    log: LogState,
+    holder: String,
+    held_until: i64,
+    client: reqwest::Client,
+    witnessed: witness::Known,
+}
+
+impl Sequencer {
+    /// A sequencer; `start` runs it.
+    pub fn new(db: Db, store: EvidenceStore, log: LogState) -> Self {
+        let holder = format!("{}-{:016x}", std::process::id(), rand::random::<u64>());
+        Self {
+            db,
+            store,
+            log,
+            holder,
+            held_until: 0,
+            client: reqwest::Client::new(),
+            witnessed: witness::Known::default(),
+        }
+    }
+
+    /// Runs rounds until the task is aborted.
+    pub fn start(self, wakeup: Wakeup) -> JoinHandle<()> {
+        tokio::spawn(self.run(wakeup))
+    }
+
+    async fn run(mut self, wakeup: Wakeup) {
+        loop {
+            let more = match self.round().await {
+                Ok(more) => more,
+                Err(err) => {
+                    tracing::warn!(error = %err, "the log's sequencer failed a round; it tries again");
+                    false
+                }
+            };
+            if !more {
+                tokio::select! {
+                    () = wakeup.notified() => {}
+                    () = tokio::time::sleep(POLL) => {}
+                }
+            }
+        }
+    }
+
+    /// One round; whether a full batch was appended (so more may wait).
+    pub async fn round(&mut self) -> Result<bool, LogError> {
+        if !self.hold_lease().await? {
+            return Ok(false);
+        }
+        let appended = self.append().await?;
+        self.publish().await?;
+        Ok(appended == BATCH)
+    }
+
+    async fn hold_lease(&mut self) -> Result<bool, LogError> {
+        let now = now_ms();
+        if self.held_until - now > LEASE_MS / 2 {
+            return Ok(true);
+        }
+        let (holder, until) = queries::lease(&self.db).await?;
+        if holder.as_deref().is_some_and(|h| h != self.holder) && until >= now {
+            return Ok(false);
+        }
+        let mut tx = self.db.begin_write(Lane::Background).await?;
+        let taken = queries::take_lease(&mut tx, &self.holder, now, now + LEASE_MS).await?;
+        self.db.commit(tx).await?;
+        self.held_until = match taken {
+            true => now + LEASE_MS,
+            false => 0,
+        };
+        Ok(taken)
+    }
+
+    /// Appends the oldest CDRs not yet in the log; returns how many.
+    async fn append(&self) -> Result<u64, LogError> {
+        let mut tx = self.db.begin_write(Lane::Background).await?;
+        let pending = queries::pending(&mut tx, BATCH).await?;
+        if pending.is_empty() {
+            return Ok(0);
+        }
+        let size = queries::size(&mut tx).await?;
+        // Appending reads only the roots of the complete subtrees of the current tree and
+        // hashes made in this batch.
+        let mut known = Known::default();
+        known
+            .fetch(&mut tx, &tlog_tiles::sub_tree_index(0, size, vec![]))
+            .await?;
+        let mut entries = Vec::with_capacity(pending.len());
+        let mut hashes = Vec::new();
+        for (index, cdr) in (size..).zip(&pending) {
+            let entry = Entry {
+                cdr_id: cdr.id.clone(),
+                org_id: cdr.org_id.clone(),
+                domain_id: cdr.domain_id.clone(),
+                content_sha256: cdr.content_sha256.clone(),
+                received_ms: cdr.created_at,
+            }
+            .to_bytes();
+            let stored = tlog_tiles::stored_hashes(index, &entry, &known)?;
+            let first = tlog_tiles::stored_hash_index(0, index);
+            for (at, hash) in (first..).zip(stored) {
+                known.0.insert(at, hash);
+                hashes.push((at, to_hex(&hash)));
+            }
+            let text = String::from_utf8(entry).map_err(|_| LogError::Corrupt("entry"))?;
+            entries.push((index, cdr.id.clone(), text));
+        }
+        queries::append(&mut tx, &entries, &hashes, now_ms()).await?;
+        self.db.commit(tx).await?;
+        Ok(pending.len() as u64)
+    }
+
+    /// Writes the tiles of entries beyond the latest checkpoint, then signs, stores and
+    /// sends to the witnesses a checkpoint of the current size.
+    async fn publish(&self) -> Result<(), LogError> {
+        let mut conn = self.db.pool().acquire().await?;
+        let size = queries::size(&mut conn).await?;
+        let old = match queries::latest_checkpoint(&self.db).await? {
+            Some(latest) if latest.tree_size >= size => return Ok(()),
+            Some(latest) => latest.tree_size,
+            None => 0,
+        };
+        for tile in Tile::new_tiles(HEIGHT, old, size) {
+            let data = with_stored(&mut conn, |r| tile.read_data(r)).await?;
+            self.store
+                .put(&tiles::store_key(&tile), data.into())
+                .await?;
+            if tile.level() == 0 {
+                let first = tile.level_index() * WIDTH;
+                let rows =
+                    queries::entries(&self.db, first, first + u64::from(tile.width())).await?;
+                if rows.len() != tile.width() as usize {
+                    return Err(LogError::Corrupt("an entry bundle has gaps"));
+                }
+                let bundle = tiles::bundle(rows.iter().map(|(_, text)| text.as_bytes()));
+                let mut data_tile = tile;
+                data_tile.set_is_data();
+                self.store
+                    .put(&tiles::store_key(&data_tile), bundle.into())
+                    .await?;
+            }
+        }
+        let root = with_stored(&mut conn, |r| tlog_tiles::tree_hash(size, r)).await?;
+        drop(conn);
+        let text = Checkpoint::new(self.log.keys.origin(), size, root, "")
+            .map_err(|_| LogError::Corrupt("the origin"))?
+            .to_bytes();
+        let mut note = Note::new(&text, &[])?;
+        note.add_sigs(&[self.log.keys.signer() as &dyn signed_note::Signer])?;
+        let plain = String::from_utf8(note.to_bytes()).map_err(|_| LogError::Corrupt("note"))?;
+        self.store_checkpoint(StoredCheckpoint {
+            tree_size: size,
+            note: plain.clone(),
+            cosignatures: 0,
+        })
+        .await?;
+        tracing::debug!(
+            size,
+            origin = self.log.keys.origin(),
+            "published a checkpoint"
+        );
+        if !self.log.witnesses.is_empty() {
+            let cosigned = self.cosign(size, &plain, &text).await?;
+            if cosigned.cosignatures > 0 {
+                self.store_checkpoint(cosigned).await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn store_checkpoint(&self, checkpoint: StoredCheckpoint) -> Result<(), LogError> {
+        self.store
+            .put(CHECKPOINT_KEY, checkpoint.note.clone().into_bytes().into())
+            .await?;
+        let mut tx = self.db.begin_write(Lane::Background).await?;
+        queries::put_checkpoint(&mut tx, &checkpoint, now_ms()).await?;
+        self.db.commit(tx).await?;
+        Ok(())
+    }
+
+    /// Asks every witness to cosign; returns the checkpoint with the valid cosignatures.
+    async fn cosign(
+        &self,
+        size: u64,
+        plain: &str,
+        text: &[u8],
+    ) -> Result<StoredCheckpoint, LogError> {
+        let asks = self
+            .log
+            .witnesses
+            .iter()
+            .map(|w| self.ask(w, size, plain, text));
+        let answers = futures::future::join_all(asks).await;
+        let mut note = plain.to_owned();
+        let mut count = 0;
+        for (witness, answer) in self.log.witnesses.iter().zip(answers) {
+            match answer? {
+                Some(sigs) => {
+                    count += 1;
+                    for sig in sigs {
+                        note.push_str(&String::from_utf8_lossy(&sig.to_bytes()));
+                    }
+                }
+                None => tracing::debug!(witness = %witness.url, size, "no cosignature"),
+            }
+        }
+        Ok(StoredCheckpoint {
+            tree_size: size,
+            note,
+            cosignatures: count,
+        })
+    }
+
+    /// One witness: from the size it is believed to have, once more from the size it says
+    /// it has (409).
+    async fn ask(
+        &self,
+        witness: &witness::Witness,
+        size: u64,
+        plain: &str,
+        text: &[u8],
+    ) -> Result<Option<Vec<signed_note::Signature>>, LogError> {
+        let mut old = self.witnessed.get(witness);
+        for _ in 0..2 {
+            if old > size {
+                tracing::warn!(witness = %witness.url, witness_size = old, size, "a witness knows a larger tree than this log");
+                return Ok(None);
+            }
+            let proof = match old {
+                0 => Vec::new(),
+                old => {
+                    let mut conn = self.db.pool().acquire().await?;
+                    with_stored(&mut conn, |r| tlog_tiles::prove_tree(size, old, r)).await?
+                }
+            };
+            let body = witness::add_checkpoint_body(old, &proof, plain);
+            match witness::add_checkpoint(&self.client, witness, body, text).await {
+                Answer::Cosigned(sigs) => {
+                    self.witnessed.set(witness, size);
+                    return Ok(Some(sigs));
+                }
+                Answer::Conflict(known) if known != old => {
+                    self.witnessed.set(witness, known);
+                    old = known;
+                }
+                Answer::Conflict(_) => return Ok(None),
+                Answer::Failed(why) => {
+                    tracing::warn!(witness = %witness.url, size, reason = %why, "a witness did not cosign");
+                    return Ok(None);
+                }
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// Starts this process's sequencer.
+pub fn start(db: Db, store: EvidenceStore, log: LogState, wakeup: Wakeup) -> JoinHandle<()> {
+    Sequencer::new(db, store, log).start(wakeup)
+}
