@@ -20,6 +20,7 @@ mod leads;
 mod lifecycle;
 mod limits;
 mod listing;
+mod log;
 mod matrix;
 mod migrations;
 mod openapi;

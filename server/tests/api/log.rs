@@ -1,0 +1,299 @@
+//! The transparency log: every CDR is sequenced soon after ingest, its proof checks
+//! against a checkpoint signed by the key at `/log/key`, the tiles under `/log/` rebuild
+//! that checkpoint's root, and several processes on one database sequence each CDR once.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use base64::Engine as _;
+use expressconsent_server::cli::LogKey;
+use expressconsent_server::log::entry::Entry;
+use expressconsent_server::orgs::ids::{new_id, IdKind};
+use reqwest::StatusCode;
+use serde_json::Value;
+use signed_note::{Note, StandardVerifier, VerifierList};
+use tlog_tiles::{Checkpoint, Hash, HashReader, Tile};
+
+use crate::helpers::{capture_body, TestApp};
+
+/// Polls the proof until it is there (200); before that only the documented 202.
+async fn proof(app: &TestApp, api_key: &str, cdr_id: &str) -> String {
+    let path = format!("/v1/cdrs/{cdr_id}/proof");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let response = app.get(api_key, &path).await;
+        if response.status() == StatusCode::OK {
+            assert!(response.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/plain"));
+            return response.text().await.unwrap();
+        }
+        assert_eq!(response.status(), StatusCode::ACCEPTED, "{path}");
+        assert_eq!(response.headers()["retry-after"], "1");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["data"]["status"], "pending");
+        assert!(tokio::time::Instant::now() < deadline, "sequenced in time");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// A proof document's parts.
+struct Parsed {
+    entry: Vec<u8>,
+    index: u64,
+    hashes: Vec<Hash>,
+    checkpoint: String,
+}
+
+fn parse_proof(text: &str) -> Parsed {
+    let (head, checkpoint) = text
+        .split_once("\n\n")
+        .expect("a blank line before the checkpoint");
+    let mut lines = head.lines();
+    assert_eq!(lines.next(), Some("c2sp.org/tlog-proof@v1"));
+    let extra = lines.next().unwrap().strip_prefix("extra ").expect("extra");
+    let entry = base64::engine::general_purpose::STANDARD
+        .decode(extra)
+        .unwrap();
+    let index = lines.next().unwrap().strip_prefix("index ").expect("index");
+    let hashes = lines
+        .map(|l| Hash::parse_hash(l).expect("a hash"))
+        .collect();
+    Parsed {
+        entry,
+        index: index.parse().unwrap(),
+        hashes,
+        checkpoint: checkpoint.to_owned(),
+    }
+}
+
+async fn text(app: &TestApp, path: &str) -> reqwest::Response {
+    app.client
+        .get(format!("{}{path}", app.base))
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Verifies a checkpoint note with the log's key; returns the checkpoint.
+fn verified(note: &str, vkey: &str) -> Checkpoint {
+    let note = Note::from_bytes(note.as_bytes()).expect("a signed note");
+    let verifier = StandardVerifier::new(vkey).expect("a verifier key");
+    note.verify(&VerifierList::new(vec![Box::new(verifier)]))
+        .expect("signed by the log's key");
+    Checkpoint::from_bytes(note.text()).expect("a checkpoint")
+}
+
+async fn capture(app: &TestApp, cid: &str) -> String {
+    let data = app
+        .captured(cid, &capture_body(&new_id(IdKind::Request)))
+        .await;
+    data["cdrId"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn each_cdr_gets_a_proof_that_checks_against_the_signed_checkpoint() {
+    let app = TestApp::start().await;
+    let generator = app.generator(true).await;
+    let vkey = text(&app, "/log/key").await.text().await.unwrap();
+    let vkey = vkey.trim_end();
+    let origin = app.base.strip_prefix("http://").unwrap();
+    assert!(vkey.starts_with(&format!("{origin}/log+")), "{vkey}");
+
+    let mut cdrs = Vec::new();
+    for _ in 0..3 {
+        cdrs.push(capture(&app, &generator.org_id).await);
+    }
+    let mut indexes = BTreeSet::new();
+    for cdr_id in &cdrs {
+        let proof = parse_proof(&proof(&app, &generator.api_key, cdr_id).await);
+        let entry = Entry::parse(&proof.entry).expect("the entry in the extra data");
+        let details = app
+            .get_data(&generator.api_key, &format!("/v1/cdrs/{cdr_id}"))
+            .await;
+        assert_eq!(&entry.cdr_id, cdr_id);
+        assert_eq!(entry.org_id, generator.org_id);
+        assert_eq!(entry.domain_id, details["domainId"]);
+        assert_eq!(entry.content_sha256, details["contentSha256"]);
+        assert_eq!(entry.received_ms, details["createdAt"]);
+        assert_eq!(details["logIndex"], proof.index);
+        assert_eq!(
+            details["proofUrl"],
+            format!("{}/v1/cdrs/{cdr_id}/proof", app.base)
+        );
+
+        let checkpoint = verified(&proof.checkpoint, vkey);
+        assert_eq!(checkpoint.origin(), format!("{origin}/log"));
+        let leaf = tlog_tiles::record_hash(&proof.entry);
+        tlog_tiles::check_record(
+            &proof.hashes,
+            checkpoint.size(),
+            *checkpoint.hash(),
+            proof.index,
+            leaf,
+        )
+        .expect("the inclusion proof checks");
+        // One changed byte of the entry, and the proof no longer checks.
+        let mut forged = proof.entry.clone();
+        forged[30] ^= 1;
+        assert!(tlog_tiles::check_record(
+            &proof.hashes,
+            checkpoint.size(),
+            *checkpoint.hash(),
+            proof.index,
+            tlog_tiles::record_hash(&forged)
+        )
+        .is_err());
+        indexes.insert(proof.index);
+    }
+    assert_eq!(indexes, (0..3).collect(), "indexes 0..n-1 without gaps");
+
+    // The CLI prints the same key the server serves.
+    let printed = LogKey {
+        public_url: "http://elsewhere.example".into(),
+        log: Default::default(),
+        data: app.data_config(),
+    }
+    .run()
+    .unwrap();
+    assert_eq!(printed, vkey);
+}
+
+/// Answers stored-hash reads from one level-0 tile (trees of under 256 entries).
+struct FromTile(Vec<u8>);
+
+impl HashReader for FromTile {
+    fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<Hash>, tlog_tiles::Error> {
+        indexes
+            .iter()
+            .map(|&i| {
+                let (level, n) = tlog_tiles::split_stored_hash_index(i);
+                let width = 32usize << level;
+                let start = usize::try_from(n).unwrap() * width;
+                let hashes = self
+                    .0
+                    .get(start..start + width)
+                    .ok_or(tlog_tiles::Error::IndexesNotInTree)?;
+                Ok(Tile::subtree_hash(hashes))
+            })
+            .collect()
+    }
+}
+
+#[tokio::test]
+async fn the_published_tiles_rebuild_the_checkpoint_root() {
+    let app = TestApp::start().await;
+    let generator = app.generator(true).await;
+    let mut cdrs = Vec::new();
+    for _ in 0..5 {
+        cdrs.push(capture(&app, &generator.org_id).await);
+    }
+    for cdr_id in &cdrs {
+        proof(&app, &generator.api_key, cdr_id).await;
+    }
+    let vkey = text(&app, "/log/key").await.text().await.unwrap();
+    let response = text(&app, "/log/checkpoint").await;
+    assert_eq!(response.headers()["cache-control"], "no-cache");
+    let checkpoint = verified(&response.text().await.unwrap(), vkey.trim_end());
+    let size = checkpoint.size();
+    assert_eq!(size, 5);
+
+    let response = text(&app, &format!("/log/tile/0/000.p/{size}")).await;
+    assert_eq!(response.status(), 200);
+    let cache = response.headers()["cache-control"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        !cache.contains("immutable"),
+        "a partial tile may still grow: {cache}"
+    );
+    let hashes = response.bytes().await.unwrap().to_vec();
+    assert_eq!(hashes.len(), 32 * 5);
+    let root = tlog_tiles::tree_hash(size, &FromTile(hashes.clone())).unwrap();
+    assert_eq!(
+        &root,
+        checkpoint.hash(),
+        "the tiles rebuild the signed root"
+    );
+
+    // The entry bundle holds the entries whose hashes the tile lists, in order.
+    let bundle = text(&app, &format!("/log/tile/entries/000.p/{size}")).await;
+    assert_eq!(bundle.status(), 200);
+    let bundle = bundle.bytes().await.unwrap().to_vec();
+    let mut rest = &bundle[..];
+    let mut seen = Vec::new();
+    while !rest.is_empty() {
+        let len = usize::from(u16::from_be_bytes([rest[0], rest[1]]));
+        let entry = &rest[2..2 + len];
+        let i = seen.len();
+        assert_eq!(
+            tlog_tiles::record_hash(entry).0,
+            hashes[i * 32..i * 32 + 32]
+        );
+        seen.push(Entry::parse(entry).unwrap().cdr_id);
+        rest = &rest[2 + len..];
+    }
+    assert_eq!(seen.iter().collect::<BTreeSet<_>>(), cdrs.iter().collect());
+
+    // Tiles that do not exist yet, and paths that are not tile paths, are 404.
+    for path in [
+        "/log/tile/0/001",
+        "/log/tile/0/000",
+        "/log/tile/0/000.p/6",
+        "/log/tile/0/000.p/0",
+        "/log/tile/8/0/000.p/5",
+        "/log/tile/entries/x000/000.p/5",
+    ] {
+        assert_eq!(text(&app, path).await.status(), 404, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn two_processes_on_one_database_sequence_each_cdr_exactly_once() {
+    let first = TestApp::start().await;
+    let second = first.another_process().await;
+    let generator = first.generator(true).await;
+    let mut cdrs = BTreeSet::new();
+    for i in 0..24 {
+        let app = if i % 2 == 0 { &first } else { &second };
+        cdrs.insert(capture(app, &generator.org_id).await);
+    }
+    for (i, cdr_id) in cdrs.iter().enumerate() {
+        let app = if i % 2 == 0 { &second } else { &first };
+        proof(app, &generator.api_key, cdr_id).await;
+    }
+    let rows: Vec<(i64, String)> =
+        sqlx::query_as("SELECT idx, cdr_id FROM log_entries ORDER BY idx")
+            .fetch_all(first.db.pool())
+            .await
+            .unwrap();
+    let indexes: Vec<i64> = rows.iter().map(|(i, _)| *i).collect();
+    assert_eq!(indexes, (0..24).collect::<Vec<_>>(), "0..n-1, no gaps");
+    let logged: BTreeSet<String> = rows.into_iter().map(|(_, c)| c).collect();
+    assert_eq!(logged, cdrs, "each CDR once");
+    // Both processes serve the same log.
+    let a = text(&first, "/log/checkpoint").await.text().await.unwrap();
+    let b = text(&second, "/log/checkpoint").await.text().await.unwrap();
+    assert_eq!(a, b);
+    assert_eq!(
+        text(&first, "/log/key").await.text().await.unwrap(),
+        text(&second, "/log/key").await.text().await.unwrap()
+    );
+}
+
+#[tokio::test]
+async fn a_proof_is_only_for_orgs_related_to_the_cdr() {
+    let app = TestApp::start().await;
+    let generator = app.generator(true).await;
+    let stranger = app.buyer().await;
+    let cdr_id = capture(&app, &generator.org_id).await;
+    proof(&app, &generator.api_key, &cdr_id).await;
+    let path = format!("/v1/cdrs/{cdr_id}/proof");
+    assert_eq!(app.get(&stranger.api_key, &path).await.status(), 404);
+    let unknown = format!("/v1/cdrs/{}/proof", new_id(IdKind::Cdr));
+    assert_eq!(app.get(&generator.api_key, &unknown).await.status(), 404);
+    let response = app.call(reqwest::Method::GET, None, &path, None).await;
+    assert_eq!(response.status(), 401);
+}
