@@ -182,8 +182,7 @@ impl Server {
             .await;
         // A job cut short here is not lost: its lease expires and a worker takes it again.
         workers.abort_all();
-        sequencer.abort();
-        sequencer.await.ok();
+        sequencer.stop().await;
         while workers.join_next().await.is_some() {}
         served?;
         db.close().await;

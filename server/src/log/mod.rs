@@ -115,6 +115,9 @@ pub enum LogError {
     /// A note.
     #[error("note: {0}")]
     Note(#[from] signed_note::NoteError),
+    /// The log was started with another key (origin); this process does not publish.
+    #[error("the log's checkpoints are for origin {0:?}, not this process's key; start it with the log's key (EC_LOG_KEY or the data folder's log.key)")]
+    OtherKey(String),
     /// Stored data that does not parse.
     #[error("stored log data is corrupt: {0}")]
     Corrupt(&'static str),

@@ -65,9 +65,15 @@ impl Sequencer {
         }
     }
 
-    /// Runs rounds until the task is aborted.
-    pub fn start(self, wakeup: Wakeup) -> JoinHandle<()> {
-        tokio::spawn(self.run(wakeup))
+    /// Runs rounds until [`Running::stop`].
+    pub fn start(self, wakeup: Wakeup) -> Running {
+        let db = self.db.clone();
+        let holder = self.holder.clone();
+        Running {
+            task: tokio::spawn(self.run(wakeup)),
+            db,
+            holder,
+        }
     }
 
     async fn run(mut self, wakeup: Wakeup) {
@@ -161,7 +167,15 @@ impl Sequencer {
     async fn publish(&self) -> Result<(), LogError> {
         let mut conn = self.db.pool().acquire().await?;
         let size = queries::size(&mut conn).await?;
-        let old = match queries::latest_checkpoint(&self.db).await? {
+        let latest = queries::latest_checkpoint(&self.db).await?;
+        if let Some(latest) = &latest {
+            // One log, one origin: a process started with another key must not sign.
+            let origin = latest.note.split('\n').next().unwrap_or_default();
+            if origin != self.log.keys.origin() {
+                return Err(LogError::OtherKey(origin.to_owned()));
+            }
+        }
+        let old = match latest {
             Some(latest) if latest.tree_size >= size => return Ok(()),
             Some(latest) => latest.tree_size,
             None => 0,
@@ -300,7 +314,28 @@ impl Sequencer {
     }
 }
 
+/// A running sequencer.
+#[derive(Debug)]
+pub struct Running {
+    task: JoinHandle<()>,
+    db: Db,
+    holder: String,
+}
+
+impl Running {
+    /// Stops the sequencer and gives its lease up, so that another process takes over at
+    /// once rather than when the lease expires. A round cut short loses nothing (see the
+    /// module's documentation).
+    pub async fn stop(self) {
+        self.task.abort();
+        self.task.await.ok();
+        if let Err(err) = queries::release_lease(&self.db, &self.holder).await {
+            tracing::warn!(error = %err, "could not release the log sequencer's lease");
+        }
+    }
+}
+
 /// Starts this process's sequencer.
-pub fn start(db: Db, store: EvidenceStore, log: LogState, wakeup: Wakeup) -> JoinHandle<()> {
+pub fn start(db: Db, store: EvidenceStore, log: LogState, wakeup: Wakeup) -> Running {
     Sequencer::new(db, store, log).start(wakeup)
 }

@@ -297,3 +297,96 @@ async fn a_proof_is_only_for_orgs_related_to_the_cdr() {
     let response = app.call(reqwest::Method::GET, None, &path, None).await;
     assert_eq!(response.status(), 401);
 }
+
+/// A witness (the `witness` command's server) on 127.0.0.1:0; returns its `VKEY@URL`.
+async fn start_witness(dir: &std::path::Path, log_vkey: &str, name: &str) -> (String, String) {
+    let witness = expressconsent_server::verify::witness::Witness::open(dir, log_vkey, Some(name))
+        .expect("witness opens");
+    let vkey = witness.verifier_key();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        axum::serve(listener, std::sync::Arc::new(witness).router())
+            .await
+            .ok();
+    });
+    (format!("{vkey}@{url}"), vkey)
+}
+
+/// Polls the proof until its checkpoint carries valid cosignatures of all `witnesses`;
+/// returns the proof's checkpoint size.
+async fn witnessed_proof(
+    app: &TestApp,
+    api_key: &str,
+    cdr_id: &str,
+    log_vkey: &str,
+    witnesses: &[String],
+) -> u64 {
+    use expressconsent_server::verify::offline::{
+        open_checkpoint, valid_cosigners, witness_verifiers,
+    };
+    let verifiers = witness_verifiers(witnesses).unwrap();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let parsed = parse_proof(&proof(app, api_key, cdr_id).await);
+        let (note, checkpoint) = open_checkpoint(parsed.checkpoint.as_bytes(), log_vkey)
+            .unwrap_or_else(|e| panic!("{e:?}: {}", parsed.checkpoint));
+        tlog_tiles::check_record(
+            &parsed.hashes,
+            checkpoint.size(),
+            *checkpoint.hash(),
+            parsed.index,
+            tlog_tiles::record_hash(&parsed.entry),
+        )
+        .unwrap();
+        if valid_cosigners(&note, &verifiers).len() == witnesses.len() {
+            return checkpoint.size();
+        }
+        assert!(tokio::time::Instant::now() < deadline, "cosigned in time");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn every_checkpoint_goes_to_the_witnesses_and_proofs_carry_their_cosignatures() {
+    let dirs = tempfile::tempdir().unwrap();
+    let (keys, skey) =
+        expressconsent_server::log::keys::LogKeys::generate("log.test.example/log").unwrap();
+    let log_vkey = keys.verifier_key().to_owned();
+    let (w1, w1_key) = start_witness(&dirs.path().join("w1"), &log_vkey, "w1.test.example/w").await;
+    let (w2, w2_key) = start_witness(&dirs.path().join("w2"), &log_vkey, "w2.test.example/w").await;
+    let witnesses = vec![w1_key, w2_key];
+    let configure = |config: &mut expressconsent_server::config::ServeConfig| {
+        config.log.log_key = Some(skey.clone());
+        config.log.witnesses = vec![w1.clone(), w2.clone()];
+    };
+    let app = TestApp::start_with(configure).await;
+    let generator = app.generator(true).await;
+    assert_eq!(
+        text(&app, "/log/key")
+            .await
+            .text()
+            .await
+            .unwrap()
+            .trim_end(),
+        log_vkey
+    );
+
+    let first = capture(&app, &generator.org_id).await;
+    let size = witnessed_proof(&app, &generator.api_key, &first, &log_vkey, &witnesses).await;
+    assert!(size >= 1);
+    // A later checkpoint reaches the witnesses with a consistency proof from the last.
+    let second = capture(&app, &generator.org_id).await;
+    let later = witnessed_proof(&app, &generator.api_key, &second, &log_vkey, &witnesses).await;
+    assert!(later > size);
+    let served = text(&app, "/log/checkpoint").await.text().await.unwrap();
+    assert!(served.contains("\n— w1.test.example/w ") && served.contains("\n— w2.test.example/w "));
+
+    // A new process does not know what the witnesses hold: their 409 tells it.
+    let next = app.another_process_with(configure).await;
+    drop(app);
+    let app = next;
+    let third = capture(&app, &generator.org_id).await;
+    let last = witnessed_proof(&app, &generator.api_key, &third, &log_vkey, &witnesses).await;
+    assert!(last > later);
+}
