@@ -390,3 +390,123 @@ async fn every_checkpoint_goes_to_the_witnesses_and_proofs_carry_their_cosignatu
     let last = witnessed_proof(&app, &generator.api_key, &third, &log_vkey, &witnesses).await;
     assert!(last > later);
 }
+
+/// The published tiles, fetched once, for `tlog_tiles::TileHashReader`.
+struct Fetched(std::collections::HashMap<String, Vec<u8>>);
+
+impl tlog_tiles::TileReader for Fetched {
+    fn height(&self) -> u8 {
+        expressconsent_server::log::tiles::HEIGHT
+    }
+
+    fn read_tiles(&self, tiles: &[Tile]) -> Result<Vec<Vec<u8>>, tlog_tiles::Error> {
+        tiles
+            .iter()
+            .map(|t| {
+                let path = expressconsent_server::log::tiles::c2sp_path(t);
+                self.0
+                    .get(&path)
+                    .cloned()
+                    .ok_or(tlog_tiles::Error::InvalidTile)
+            })
+            .collect()
+    }
+
+    fn save_tiles(&self, _: &[Tile], _: &[Vec<u8>]) {}
+}
+
+#[tokio::test]
+async fn a_log_past_one_full_tile_is_published_with_full_and_parent_tiles() {
+    const N: u64 = 300;
+    let app = TestApp::start().await;
+    let generator = app.generator(true).await;
+    // Many CDRs at once, as a burst of captures leaves them: straight into the table the
+    // sequencer reads.
+    let started = std::time::Instant::now();
+    let mut tx = app.db.pool().begin().await.unwrap();
+    for i in 0..N {
+        sqlx::query(
+            "INSERT INTO cdrs (id, org_id, domain_id, package_id, idempotency_key, object_key, \
+             content_sha256, size_bytes, page_url, custom_json, received_ip, user_agent, created_at) \
+             VALUES ($1, $2, 'example.com', 'pkg_burst', $3, 'x', $4, 1, 'https://example.com/', NULL, '127.0.0.1', 'test', $5)",
+        )
+        .bind(new_id(IdKind::Cdr))
+        .bind(&generator.org_id)
+        .bind(format!("burst-{i}"))
+        .bind(format!("{:064x}", i))
+        .bind(1_764_547_200_000i64 + i64::try_from(i).unwrap())
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let vkey = text(&app, "/log/key").await.text().await.unwrap();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    let checkpoint = loop {
+        let response = text(&app, "/log/checkpoint").await;
+        if response.status() == 200 {
+            let checkpoint = verified(&response.text().await.unwrap(), vkey.trim_end());
+            if checkpoint.size() == N {
+                break checkpoint;
+            }
+        }
+        assert!(tokio::time::Instant::now() < deadline, "sequenced in time");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let elapsed = started.elapsed();
+    eprintln!(
+        "sequenced a burst of {N} entries in {elapsed:?}, up to one {:?} poll included ({:.0} entries/s, {:?})",
+        expressconsent_server::log::sequencer::POLL,
+        N as f64 / elapsed.as_secs_f64(),
+        app.db.backend()
+    );
+
+    let full = text(&app, "/log/tile/0/000").await;
+    assert_eq!(full.status(), 200);
+    assert_eq!(
+        full.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    let mut fetched = std::collections::HashMap::new();
+    for tile in Tile::new_tiles(8, 0, N) {
+        let path = expressconsent_server::log::tiles::c2sp_path(&tile);
+        let response = text(&app, &format!("/log/{path}")).await;
+        assert_eq!(response.status(), 200, "{path}");
+        fetched.insert(path, response.bytes().await.unwrap().to_vec());
+    }
+    assert!(
+        fetched.contains_key("tile/1/000.p/1"),
+        "{:?}",
+        fetched.keys()
+    );
+    let entries = text(&app, "/log/tile/entries/000").await;
+    assert_eq!(entries.status(), 200);
+    assert!(entries.bytes().await.unwrap().len() > 256 * 2);
+
+    // The tiles check against the signed root (TileHashReader verifies each tile it
+    // reads) and prove every entry.
+    let tiles = Fetched(fetched);
+    let reader = tlog_tiles::TileHashReader::new(N, *checkpoint.hash(), &tiles);
+    assert_eq!(
+        &tlog_tiles::tree_hash(N, &reader).unwrap(),
+        checkpoint.hash()
+    );
+    let rows: Vec<(i64, String)> =
+        sqlx::query_as("SELECT idx, entry FROM log_entries ORDER BY idx")
+            .fetch_all(app.db.pool())
+            .await
+            .unwrap();
+    assert_eq!(rows.len() as u64, N);
+    for (index, entry) in [&rows[0], &rows[255], &rows[256], &rows[299]] {
+        let index = u64::try_from(*index).unwrap();
+        let proof = tlog_tiles::prove_record(N, index, &reader).unwrap();
+        tlog_tiles::check_record(
+            &proof,
+            N,
+            *checkpoint.hash(),
+            index,
+            tlog_tiles::record_hash(entry.as_bytes()),
+        )
+        .unwrap();
+    }
+}
