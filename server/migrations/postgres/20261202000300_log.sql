@@ -12,6 +12,10 @@ CREATE TABLE log_entries (
     created_at BIGINT NOT NULL
 );
 
+-- The sequencer looks for CDRs not yet logged among the recent ones (see
+-- log/sequencer.rs): by receive time.
+CREATE INDEX cdrs_created_at ON cdrs (created_at);
+
 -- The tree's stored hashes (tlog's `stored_hash_index` numbering), hex: what
 -- `tlog_tiles::HashReader` reads.
 CREATE TABLE log_hashes (

@@ -94,13 +94,20 @@ pub async fn size(conn: &mut AnyConnection) -> Result<u64, sqlx::Error> {
     Ok(to_u64(max + 1))
 }
 
-/// Up to `limit` CDRs not yet in the log, oldest first.
-pub async fn pending(conn: &mut AnyConnection, limit: u64) -> Result<Vec<PendingCdr>, sqlx::Error> {
+/// Up to `limit` CDRs received at or after `since` (epoch ms) not yet in the log, oldest
+/// first.
+pub async fn pending(
+    conn: &mut AnyConnection,
+    since: i64,
+    limit: u64,
+) -> Result<Vec<PendingCdr>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT c.id, c.org_id, c.domain_id, c.content_sha256, c.created_at FROM cdrs c \
-         WHERE NOT EXISTS (SELECT 1 FROM log_entries e WHERE e.cdr_id = c.id) \
-         ORDER BY c.created_at, c.id LIMIT $1",
+         WHERE c.created_at >= $1 \
+         AND NOT EXISTS (SELECT 1 FROM log_entries e WHERE e.cdr_id = c.id) \
+         ORDER BY c.created_at, c.id LIMIT $2",
     )
+    .bind(since)
     .bind(to_i64(limit))
     .fetch_all(conn)
     .await?;
@@ -115,6 +122,13 @@ pub async fn pending(conn: &mut AnyConnection, limit: u64) -> Result<Vec<Pending
             })
         })
         .collect()
+}
+
+/// The newest receive time of any CDR (0 when there is none).
+pub async fn newest_cdr(db: &Db) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COALESCE(MAX(created_at), 0) FROM cdrs")
+        .fetch_one(db.pool())
+        .await
 }
 
 /// The stored hashes at `indexes` (hex as stored); missing ones are absent from the map.

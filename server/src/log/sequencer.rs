@@ -7,7 +7,9 @@
 //!
 //! Each round, woken by an ingest (the jobs' [`Wakeup`]) or every [`POLL`]:
 //! 1. one writer transaction (`Lane::Background`) appends up to [`BATCH`] CDRs not yet in
-//!    the log, oldest first, with their stored hashes (`tlog_tiles::stored_hashes`);
+//!    the log, oldest first, with their stored hashes (`tlog_tiles::stored_hashes`); the
+//!    CDRs are looked for among those received since [`LOOK_BACK_MS`] before the newest
+//!    logged one (an index on `cdrs.created_at`), and among all every [`FULL_SCAN_EVERY`];
 //! 2. the tiles and entry bundles the new size needs are written to the evidence store;
 //! 3. only then is the checkpoint signed and stored (`log/checkpoint` and the database);
 //! 4. the witnesses are asked to cosign it; the cosigned version replaces it.
@@ -38,6 +40,12 @@ pub const POLL: Duration = Duration::from_millis(500);
 pub const BATCH: u64 = 256;
 /// How long the lease lasts; it is renewed when half of it is left.
 pub const LEASE_MS: i64 = 10_000;
+/// How far before the newest logged CDR a round looks for CDRs not yet logged: a CDR is
+/// committed well within this of its receive time (ingest answers in seconds), so rounds
+/// read only recent rows through an index instead of every CDR.
+pub const LOOK_BACK_MS: i64 = 10 * 60 * 1000;
+/// How often a round looks at every CDR anyway, for one committed later than that.
+pub const FULL_SCAN_EVERY: Duration = Duration::from_secs(5 * 60);
 
 /// The sequencer of one process.
 pub struct Sequencer {
@@ -48,6 +56,10 @@ pub struct Sequencer {
     held_until: i64,
     client: reqwest::Client,
     witnessed: witness::Known,
+    /// The newest receive time this process appended or saw appended (`None`: scan all).
+    newest: Option<i64>,
+    /// When the last scan of every CDR ran.
+    full_scan: Option<tokio::time::Instant>,
 }
 
 impl Sequencer {
@@ -62,6 +74,8 @@ impl Sequencer {
             held_until: 0,
             client: reqwest::Client::new(),
             witnessed: witness::Known::default(),
+            newest: None,
+            full_scan: None,
         }
     }
 
@@ -124,12 +138,32 @@ impl Sequencer {
     }
 
     /// Appends the oldest CDRs not yet in the log; returns how many.
-    async fn append(&self) -> Result<u64, LogError> {
-        let mut tx = self.db.begin_write(Lane::Background).await?;
-        let pending = queries::pending(&mut tx, BATCH).await?;
+    async fn append(&mut self) -> Result<u64, LogError> {
+        let full = match (self.newest, self.full_scan) {
+            (Some(_), Some(at)) => at.elapsed() >= FULL_SCAN_EVERY,
+            _ => true,
+        };
+        let since = match (full, self.newest) {
+            (false, Some(newest)) => newest - LOOK_BACK_MS,
+            _ => i64::MIN,
+        };
+        // Read outside the writer: a long scan must not hold SQLite's write lock. A CDR
+        // logged meanwhile by another sequencer makes the insert fail (it is unique); the
+        // next round reads again.
+        let newest_before = queries::newest_cdr(&self.db).await?;
+        let pending = {
+            let mut conn = self.db.pool().acquire().await?;
+            queries::pending(&mut conn, since, BATCH).await?
+        };
+        if full && (pending.len() as u64) < BATCH {
+            // Every CDR received up to `newest_before` is now logged or in `pending`.
+            self.full_scan = Some(tokio::time::Instant::now());
+            self.newest = self.newest.max(Some(newest_before));
+        }
         if pending.is_empty() {
             return Ok(0);
         }
+        let mut tx = self.db.begin_write(Lane::Background).await?;
         let size = queries::size(&mut tx).await?;
         // Appending reads only the roots of the complete subtrees of the current tree and
         // hashes made in this batch.
@@ -159,6 +193,8 @@ impl Sequencer {
         }
         queries::append(&mut tx, &entries, &hashes, now_ms()).await?;
         self.db.commit(tx).await?;
+        let newest = pending.iter().map(|c| c.created_at).max();
+        self.newest = self.newest.max(newest);
         Ok(pending.len() as u64)
     }
 
