@@ -510,3 +510,65 @@ async fn a_log_past_one_full_tile_is_published_with_full_and_parent_tiles() {
         .unwrap();
     }
 }
+
+#[tokio::test]
+async fn a_crash_after_appending_is_repaired_with_the_same_tiles_and_checkpoint() {
+    let app = TestApp::start().await;
+    let generator = app.generator(true).await;
+    let started = std::time::Instant::now();
+    let cdr_id = capture(&app, &generator.org_id).await;
+    let first = proof(&app, &generator.api_key, &cdr_id).await;
+    eprintln!(
+        "capture to proof: {:?}; proof size {} bytes",
+        started.elapsed(),
+        first.len()
+    );
+    for _ in 0..2 {
+        capture(&app, &generator.org_id).await;
+    }
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    let before = loop {
+        let note = text(&app, "/log/checkpoint").await.text().await.unwrap();
+        if note.lines().nth(1) == Some("3") {
+            break note;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "sequenced in time");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let tile = text(&app, "/log/tile/0/000.p/3")
+        .await
+        .bytes()
+        .await
+        .unwrap();
+
+    // As if the process died after appending, before its tiles and checkpoint were out.
+    sqlx::query("DELETE FROM log_checkpoints")
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+    std::fs::remove_dir_all(app.data_dir().join("evidence/log")).unwrap();
+    let app = app.restart().await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    let after = loop {
+        let response = text(&app, "/log/checkpoint").await;
+        if response.status() == 200 {
+            break response.text().await.unwrap();
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "published again in time"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert_eq!(after, before, "the same tree, signed the same way");
+    let again = text(&app, "/log/tile/0/000.p/3")
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(again, tile);
+    assert!(app
+        .data_dir()
+        .join("evidence/log/tile/entries/000.p/3")
+        .exists());
+}
