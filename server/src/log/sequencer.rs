@@ -12,12 +12,15 @@
 //!    logged one (an index on `cdrs.created_at`), and among all every [`FULL_SCAN_EVERY`];
 //! 2. the tiles and entry bundles the new size needs are written to the evidence store;
 //! 3. only then is the checkpoint signed and stored (`log/checkpoint` and the database);
-//! 4. the witnesses are asked to cosign it; the cosigned version replaces it.
+//! 4. the witnesses are asked to cosign it, in a task of its own (a slow witness never
+//!    delays sequencing); the cosigned version replaces it. A checkpoint no witness
+//!    cosigned is sent again after [`WITNESS_RETRY`].
 //!
 //! A crash between any two steps leaves entries beyond the latest checkpoint; the next
 //! round (in whichever process) writes their tiles again (they are a function of the
 //! entries) and publishes. A checkpoint is never published before its tiles.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use signed_note::Note;
@@ -44,6 +47,8 @@ pub const LEASE_MS: i64 = 10_000;
 /// committed well within this of its receive time (ingest answers in seconds), so rounds
 /// read only recent rows through an index instead of every CDR.
 pub const LOOK_BACK_MS: i64 = 10 * 60 * 1000;
+/// How long before a checkpoint no witness cosigned is sent again.
+pub const WITNESS_RETRY: Duration = Duration::from_secs(5);
 /// How often a round looks at every CDR anyway, for one committed later than that.
 pub const FULL_SCAN_EVERY: Duration = Duration::from_secs(5 * 60);
 
@@ -54,8 +59,11 @@ pub struct Sequencer {
     log: LogState,
     holder: String,
     held_until: i64,
-    client: reqwest::Client,
-    witnessed: witness::Known,
+    witnesses: Witnessing,
+    /// The cosigning round in flight (aborted with the sequencer).
+    cosigning: tokio::task::JoinSet<()>,
+    /// The size last sent to the witnesses, and when.
+    last_sent: Option<(u64, tokio::time::Instant)>,
     /// The newest receive time this process appended or saw appended (`None`: scan all).
     newest: Option<i64>,
     /// When the last scan of every CDR ran.
@@ -67,13 +75,20 @@ impl Sequencer {
     pub fn new(db: Db, store: EvidenceStore, log: LogState) -> Self {
         let holder = format!("{}-{:016x}", std::process::id(), rand::random::<u64>());
         Self {
+            witnesses: Witnessing {
+                db: db.clone(),
+                store: store.clone(),
+                log: log.clone(),
+                client: reqwest::Client::new(),
+                witnessed: Arc::new(witness::Known::default()),
+            },
             db,
             store,
             log,
             holder,
             held_until: 0,
-            client: reqwest::Client::new(),
-            witnessed: witness::Known::default(),
+            cosigning: tokio::task::JoinSet::new(),
+            last_sent: None,
             newest: None,
             full_scan: None,
         }
@@ -115,6 +130,7 @@ impl Sequencer {
         }
         let appended = self.append().await?;
         self.publish().await?;
+        self.send_to_witnesses().await?;
         Ok(appended == BATCH)
     }
 
@@ -255,23 +271,88 @@ impl Sequencer {
             origin = self.log.keys.origin(),
             "published a checkpoint"
         );
-        if !self.log.witnesses.is_empty() {
-            let cosigned = self.cosign(size, &plain, &text).await?;
-            if cosigned.cosignatures > 0 {
-                self.store_checkpoint(cosigned).await?;
-            }
-        }
         Ok(())
     }
 
     async fn store_checkpoint(&self, checkpoint: StoredCheckpoint) -> Result<(), LogError> {
-        self.store
+        store_checkpoint(&self.db, &self.store, &checkpoint, true).await
+    }
+
+    /// Sends the latest checkpoint to the witnesses in a task of its own, so that a slow or
+    /// absent witness never delays sequencing, unless it is cosigned already, a round is in
+    /// flight, or it was sent less than [`WITNESS_RETRY`] ago.
+    async fn send_to_witnesses(&mut self) -> Result<(), LogError> {
+        if self.log.witnesses.is_empty() {
+            return Ok(());
+        }
+        while self.cosigning.try_join_next().is_some() {}
+        if !self.cosigning.is_empty() {
+            return Ok(());
+        }
+        let Some(latest) = queries::latest_checkpoint(&self.db).await? else {
+            return Ok(());
+        };
+        if latest.cosignatures > 0 {
+            return Ok(());
+        }
+        if let Some((size, at)) = self.last_sent {
+            if size == latest.tree_size && at.elapsed() < WITNESS_RETRY {
+                return Ok(());
+            }
+        }
+        self.last_sent = Some((latest.tree_size, tokio::time::Instant::now()));
+        let witnesses = self.witnesses.clone();
+        self.cosigning.spawn(async move {
+            if let Err(err) = witnesses.cosign_and_store(latest).await {
+                tracing::warn!(error = %err, "could not record the witnesses' cosignatures");
+            }
+        });
+        Ok(())
+    }
+}
+
+/// Stores a checkpoint in the database and, with `file`, as `log/checkpoint`.
+async fn store_checkpoint(
+    db: &Db,
+    store: &EvidenceStore,
+    checkpoint: &StoredCheckpoint,
+    file: bool,
+) -> Result<(), LogError> {
+    if file {
+        store
             .put(CHECKPOINT_KEY, checkpoint.note.clone().into_bytes().into())
             .await?;
-        let mut tx = self.db.begin_write(Lane::Background).await?;
-        queries::put_checkpoint(&mut tx, &checkpoint, now_ms()).await?;
-        self.db.commit(tx).await?;
-        Ok(())
+    }
+    let mut tx = db.begin_write(Lane::Background).await?;
+    queries::put_checkpoint(&mut tx, checkpoint, now_ms()).await?;
+    db.commit(tx).await?;
+    Ok(())
+}
+
+/// What asking the witnesses needs; cheap to clone into its task.
+#[derive(Clone)]
+struct Witnessing {
+    db: Db,
+    store: EvidenceStore,
+    log: LogState,
+    client: reqwest::Client,
+    witnessed: Arc<witness::Known>,
+}
+
+impl Witnessing {
+    /// Asks every witness to cosign `plain` and stores the cosigned version; the file
+    /// `log/checkpoint` only if no newer checkpoint was published meanwhile.
+    async fn cosign_and_store(&self, plain: StoredCheckpoint) -> Result<(), LogError> {
+        let note = Note::from_bytes(plain.note.as_bytes())?;
+        let cosigned = self
+            .cosign(plain.tree_size, &plain.note, note.text())
+            .await?;
+        if cosigned.cosignatures == 0 {
+            return Ok(());
+        }
+        let newest = queries::latest_checkpoint(&self.db).await?;
+        let still_latest = newest.is_some_and(|n| n.tree_size == cosigned.tree_size);
+        store_checkpoint(&self.db, &self.store, &cosigned, still_latest).await
     }
 
     /// Asks every witness to cosign; returns the checkpoint with the valid cosignatures.
