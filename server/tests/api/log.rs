@@ -572,3 +572,55 @@ async fn a_crash_after_appending_is_repaired_with_the_same_tiles_and_checkpoint(
         .join("evidence/log/tile/entries/000.p/3")
         .exists());
 }
+
+#[tokio::test]
+async fn a_witness_that_never_answers_does_not_delay_sequencing() {
+    let (keys, skey) =
+        expressconsent_server::log::keys::LogKeys::generate("log.test.example/log").unwrap();
+    let dirs = tempfile::tempdir().unwrap();
+    // A real witness's key, at an address that accepts connections and never answers.
+    let witness = expressconsent_server::verify::witness::Witness::open(
+        &dirs.path().join("w"),
+        keys.verifier_key(),
+        Some("silent.test.example/w"),
+    )
+    .unwrap();
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let entry = format!(
+        "{}@http://{}",
+        witness.verifier_key(),
+        silent.local_addr().unwrap()
+    );
+    let app = TestApp::start_with(|config| {
+        config.log.log_key = Some(skey);
+        config.log.witnesses = vec![entry];
+    })
+    .await;
+    let generator = app.generator(true).await;
+    let first = capture(&app, &generator.org_id).await;
+    proof(&app, &generator.api_key, &first).await;
+    // The sequencer is now waiting on the witness, which holds the request unanswered.
+    let (held, _) = silent.accept().await.unwrap();
+    let mut request = Vec::new();
+    while !String::from_utf8_lossy(&request).contains("\n— log.test.example/log ") {
+        held.readable().await.unwrap();
+        let mut chunk = [0u8; 4096];
+        match held.try_read(&mut chunk) {
+            Ok(0) => panic!("the log closed the request"),
+            Ok(n) => request.extend_from_slice(&chunk[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+            Err(e) => panic!("{e}"),
+        }
+    }
+    assert!(String::from_utf8_lossy(&request).starts_with("POST /add-checkpoint "));
+    let second = capture(&app, &generator.org_id).await;
+    let parsed = parse_proof(&proof(&app, &generator.api_key, &second).await);
+    assert_eq!(parsed.index, 1);
+    // The request was still open (not given up by a timeout) when the next CDR's proof
+    // was served: sequencing did not wait for the witness.
+    let mut buf = [0u8; 1];
+    match held.try_read(&mut buf) {
+        Err(e) => assert_eq!(e.kind(), std::io::ErrorKind::WouldBlock),
+        Ok(n) => panic!("read {n} bytes: the log gave the witness up before sequencing on"),
+    }
+}
