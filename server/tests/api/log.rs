@@ -296,6 +296,14 @@ async fn a_proof_is_only_for_orgs_related_to_the_cdr() {
     assert_eq!(app.get(&generator.api_key, &unknown).await.status(), 404);
     let response = app.call(reqwest::Method::GET, None, &path, None).await;
     assert_eq!(response.status(), 401);
+
+    // A buyer who claims it learns where it is in the log, and may then fetch the proof.
+    let share_url = app.minted_url(&generator.api_key, &cdr_id).await;
+    let claimed = app.claimed(&stranger.api_key, &share_url, None).await;
+    assert_eq!(claimed["logIndex"], 0);
+    assert_eq!(claimed["proofUrl"], format!("{}{path}", app.base));
+    let by_buyer = proof(&app, &stranger.api_key, &cdr_id).await;
+    assert_eq!(by_buyer, proof(&app, &generator.api_key, &cdr_id).await);
 }
 
 /// A witness (the `witness` command's server) on 127.0.0.1:0; returns its `VKEY@URL`.
