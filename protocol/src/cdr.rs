@@ -36,6 +36,14 @@ pub struct CdrDetails {
     pub received_ip: String,
     /// The upload's `User-Agent` header.
     pub user_agent: String,
+    /// The CDR's index in the transparency log (`/log/`); null until it is sequenced,
+    /// within about a second of ingest.
+    #[serde(default)]
+    pub log_index: Option<u64>,
+    /// The CDR's `c2sp.org/tlog-proof@v1` document (`GET /v1/cdrs/{cdrId}/proof`), an
+    /// absolute URL; null until it is sequenced.
+    #[serde(default)]
+    pub proof_url: Option<String>,
     /// The consent facts the server derived from the captured DOM at ingest.
     #[serde(flatten)]
     pub facts: ConsentFacts,

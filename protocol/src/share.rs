@@ -80,4 +80,12 @@ pub struct ClaimResult {
     pub share_event_id: String,
     /// The caller's relation after the call.
     pub access: Access,
+    /// The CDR's index in the transparency log (`/log/`); null until it is sequenced,
+    /// within about a second of ingest.
+    #[serde(default)]
+    pub log_index: Option<u64>,
+    /// The CDR's `c2sp.org/tlog-proof@v1` document (`GET /v1/cdrs/{cdrId}/proof`), an
+    /// absolute URL; null until it is sequenced.
+    #[serde(default)]
+    pub proof_url: Option<String>,
 }

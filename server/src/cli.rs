@@ -1,9 +1,11 @@
-//! The command line: `serve`, `org create|list`, `key create|revoke` and `user create`.
+//! The command line: `serve`, `org create|list`, `key create|revoke`, `user create` and
+//! `log key`.
 //!
 //! Owns what the binary prints. Every operator command writes exactly one JSON line to
 //! stdout so scripts can parse it; logs and errors go to stderr, and a failure (such as
 //! an unknown org or key) exits non-zero. The commands open the same database as the
-//! server, so they work while it runs.
+//! server, so they work while it runs. `log key` prints the bare verifier key string, so
+//! that `--key "$(expressconsent-server log key)"` works.
 
 use clap::{Args, Parser, Subcommand};
 
@@ -40,6 +42,45 @@ pub enum Command {
     /// Manage dashboard users.
     #[command(subcommand)]
     User(UserCommand),
+    /// Verify a CDR's evidence against its log proof offline, or (--consistency) that the
+    /// log extends a checkpoint kept earlier; prints one JSON object.
+    Verify(Box<crate::verify::cli::VerifyArgs>),
+    /// Run a C2SP tlog-witness for a log (or `witness key` to print its verifier key).
+    Witness(Box<crate::verify::cli::WitnessArgs>),
+    /// The transparency log.
+    #[command(subcommand)]
+    Log(LogCommand),
+}
+
+/// `log …` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum LogCommand {
+    /// Print the log's signed-note verifier key string (what `GET /log/key` serves), creating
+    /// the key in the data folder if it does not exist yet.
+    Key(LogKey),
+}
+
+/// `log key` arguments.
+#[derive(Debug, Args)]
+pub struct LogKey {
+    /// The server's public URL: the default origin (`<host>/log`) if the key is created now.
+    #[arg(long, env = "EC_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+    pub public_url: String,
+    /// The origin, key and witnesses, as `serve` reads them.
+    #[command(flatten)]
+    pub log: crate::log::LogArgs,
+    /// Where the data lives.
+    #[command(flatten)]
+    pub data: DataConfig,
+}
+
+impl LogKey {
+    /// The verifier key string.
+    pub fn run(&self) -> Result<String, CliError> {
+        self.data.ensure_data_dir()?;
+        let state = crate::log::LogState::new(&self.log, &self.public_url, &self.data.data_dir)?;
+        Ok(state.keys.verifier_key().to_owned())
+    }
 }
 
 /// `user …` subcommands.
@@ -118,6 +159,9 @@ pub enum CliError {
     /// `--public-url` is not an http(s) URL.
     #[error("--public-url must be the server's http:// or https:// base URL, not {0:?}")]
     PublicUrl(String),
+    /// The log's key or witnesses are unusable.
+    #[error(transparent)]
+    Log(#[from] crate::log::SetupError),
 }
 
 /// Opens the database of `data`, runs `work` on it and closes it again.

@@ -103,6 +103,10 @@ pub struct ServeConfig {
     /// Lead matching: the fingerprint key and the default phone region.
     #[command(flatten)]
     pub leads: LeadArgs,
+
+    /// The transparency log's origin, key and witnesses.
+    #[command(flatten)]
+    pub log: crate::log::LogArgs,
 }
 
 /// Settings of lead fingerprints (see [`crate::evidence::lead`]).
@@ -333,6 +337,7 @@ impl ServeConfig {
             render: RenderArgs::default(),
             archive_private_networks: PrivateNetworks::default(),
             leads: LeadArgs::default(),
+            log: crate::log::LogArgs::default(),
         }
     }
 }

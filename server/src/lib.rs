@@ -15,6 +15,7 @@
 //! | [`sharing`] | the access and billing rules and share links |
 //! | [`orgs`] | ids and secrets, host names, the demo orgs |
 //! | [`jobs`] | background work claimed from the database, with leases and retries |
+//! | [`log`] | the transparency log: entries, tiles, checkpoints, proofs, witnesses |
 //! | [`webhooks`] | signed `cdr.completed` events and their delivery |
 //! | [`net`] | outbound HTTP refused to private networks (SSRF-safe): archive, webhooks |
 //! | [`render`] | the evidence image: snapshots rendered by headless Chromium |
@@ -31,10 +32,12 @@ pub mod evidence;
 pub mod fuzzing;
 pub mod http;
 pub mod jobs;
+pub mod log;
 pub mod net;
 pub mod orgs;
 pub mod render;
 pub mod report;
 pub mod sharing;
 pub mod startup;
+pub mod verify;
 pub mod webhooks;

@@ -2,7 +2,7 @@
 
 use anyhow::Context as _;
 use clap::Parser as _;
-use expressconsent_server::cli::{Cli, Command, KeyCommand, OrgCommand, UserCommand};
+use expressconsent_server::cli::{Cli, Command, KeyCommand, LogCommand, OrgCommand, UserCommand};
 use expressconsent_server::startup::Server;
 use tracing_subscriber::EnvFilter;
 
@@ -20,6 +20,9 @@ async fn main() -> anyhow::Result<()> {
         Command::Key(KeyCommand::Create(args)) => print_json(&args.run().await?)?,
         Command::Key(KeyCommand::Revoke(args)) => print_json(&args.run().await?)?,
         Command::User(UserCommand::Create(args)) => print_json(&args.run().await?)?,
+        Command::Verify(args) => print_json(&args.run().await?)?,
+        Command::Witness(args) => args.run(shutdown_signal()).await?,
+        Command::Log(LogCommand::Key(args)) => println!("{}", args.run()?),
         Command::Serve(config) => {
             let server = Server::build(&config).await?;
             println!("listening on http://{}", server.local_addr());
@@ -48,25 +51,27 @@ async fn main() -> anyhow::Result<()> {
             }
             // Ctrl-C or SIGTERM (what service managers and `kill` send) finish in-flight
             // requests and stop the workers and the renderer's Chromium.
-            let shutdown = async {
-                let terminate = async {
-                    match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-                    {
-                        Ok(mut signal) => {
-                            signal.recv().await;
-                        }
-                        Err(_) => std::future::pending().await,
-                    }
-                };
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    () = terminate => {}
-                }
-            };
+            let shutdown = shutdown_signal();
             server.run(shutdown).await.context("server failed")?;
         }
     }
     Ok(())
+}
+
+/// Completes on Ctrl-C or SIGTERM (what service managers and `kill` send).
+async fn shutdown_signal() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = terminate => {}
+    }
 }
 
 /// Prints one JSON line: what operator commands answer.

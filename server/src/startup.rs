@@ -55,6 +55,9 @@ pub enum StartupError {
     /// The threads that process captures could not be started.
     #[error("cannot start the capture threads: {0}")]
     Threads(std::io::Error),
+    /// The log's key or witnesses are unusable.
+    #[error(transparent)]
+    Log(#[from] crate::log::SetupError),
 }
 
 /// A server bound to its address, ready to serve.
@@ -100,6 +103,7 @@ impl Server {
             false => None,
         };
         let renderer = config.render.renderer();
+        let log = crate::log::LogState::new(&config.log, &public_url, &data.data_dir)?;
         let state = AppState {
             db,
             store,
@@ -115,6 +119,7 @@ impl Server {
             outbound: config.net_policy(),
             render: renderer.is_some(),
             matcher: Arc::new(config.leads.matcher(&data.data_dir)?),
+            log,
         };
         Ok(Self {
             listener,
@@ -165,12 +170,19 @@ impl Server {
             handlers(context),
             self.state.wakeup.clone(),
         );
+        let sequencer = crate::log::sequencer::start(
+            db.clone(),
+            self.state.store.clone(),
+            self.state.log.clone(),
+            self.state.wakeup.clone(),
+        );
         let service = app(self.state).into_make_service_with_connect_info::<SocketAddr>();
         let served = axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
             .await;
         // A job cut short here is not lost: its lease expires and a worker takes it again.
         workers.abort_all();
+        sequencer.stop().await;
         while workers.join_next().await.is_some() {}
         served?;
         db.close().await;

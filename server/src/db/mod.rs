@@ -24,6 +24,7 @@ pub mod facts;
 pub mod group_sync;
 pub mod keys;
 pub mod listing;
+pub mod log;
 pub mod orgs;
 pub mod packages;
 pub mod sessions;

@@ -51,6 +51,8 @@ pub struct AppState {
     /// The match key and default phone region of lead fingerprints
     /// ([`crate::evidence::lead`]).
     pub matcher: Arc<crate::evidence::lead::Matcher>,
+    /// The transparency log: its key and witnesses ([`crate::log`]).
+    pub log: crate::log::LogState,
 }
 
 /// The whole HTTP application.
@@ -61,6 +63,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(api.layer(Extension(Document(json.into()))))
         .merge(routes::web::router(&state))
+        .merge(crate::log::routes::router())
         .merge(crate::dashboard::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -99,6 +99,12 @@ impl Wakeup {
         // A worker between its empty claim and its wait would miss `notify_waiters`.
         self.0.notify_one();
     }
+
+    /// Waits for the next [`Wakeup::jobs_enqueued`] (the log's sequencer also waits here:
+    /// every ingest enqueues a job).
+    pub async fn notified(&self) {
+        self.0.notified().await;
+    }
 }
 
 /// Starts `config.workers` workers; they run until the returned set is dropped or

@@ -22,6 +22,7 @@ mod leads;
 mod lifecycle;
 mod limits;
 mod listing;
+mod log;
 mod matrix;
 mod migrations;
 mod openapi;

@@ -97,7 +97,11 @@ pub(crate) async fn get_cdr(
     let image = artefacts::image_info(&state.store, &cdr.id)
         .await
         .map_err(ApiError::internal)?;
+    let (log_index, proof_url) =
+        crate::log::proof::locate(&state.db, &state.public_url, &cdr.id).await?;
     Ok(Data(CdrDetails {
+        log_index,
+        proof_url,
         is_owner: cdr.org_id == auth.org_id,
         can_download: may_download(Some(cdr.access)).is_ok(),
         access: cdr.access,

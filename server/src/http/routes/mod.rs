@@ -34,5 +34,6 @@ pub fn api(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(billing::router())
         .merge(org::router())
         .merge(packages::router())
+        .merge(crate::log::routes::api())
         .merge(openapi::router())
 }

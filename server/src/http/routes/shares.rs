@@ -63,13 +63,19 @@ pub(crate) async fn claim(
         ClaimOutcome::Expired(at) => Err(ApiError::Gone(format!(
             "this share link expired at {at} (epoch ms); ask the sender for a new one"
         ))),
-        ClaimOutcome::Claimed(claim) => Ok(Data(ClaimResult {
-            claimed: true,
-            already_claimed: claim.already_claimed,
-            cdr_id: claim.cdr_id,
-            domain_id: claim.domain_id,
-            share_event_id: claim.share_event_id,
-            access: claim.access,
-        })),
+        ClaimOutcome::Claimed(claim) => {
+            let (log_index, proof_url) =
+                crate::log::proof::locate(&state.db, &state.public_url, &claim.cdr_id).await?;
+            Ok(Data(ClaimResult {
+                log_index,
+                proof_url,
+                claimed: true,
+                already_claimed: claim.already_claimed,
+                cdr_id: claim.cdr_id,
+                domain_id: claim.domain_id,
+                share_event_id: claim.share_event_id,
+                access: claim.access,
+            }))
+        }
     }
 }

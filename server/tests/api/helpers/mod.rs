@@ -235,7 +235,8 @@ impl TestApp {
             .expect("count")
     }
 
-    /// Every file under `evidence/`.
+    /// Every file under `evidence/` but the transparency log's (`evidence/log/`: tiles and
+    /// checkpoints, not evidence).
     pub fn evidence_files(&self) -> Vec<PathBuf> {
         fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
             for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
@@ -249,6 +250,8 @@ impl TestApp {
         }
         let mut files = Vec::new();
         walk(&self.data_dir().join("evidence"), &mut files);
+        let log = self.data_dir().join("evidence").join("log");
+        files.retain(|f| !f.starts_with(&log));
         files
     }
 
