@@ -33,3 +33,4 @@ mod shares;
 mod storable;
 mod web;
 mod webhooks;
+mod witnessed;
