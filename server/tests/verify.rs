@@ -597,3 +597,43 @@ fn tile_urls_follow_the_c2sp_layout() {
         "/log/tile/1/003.p/5"
     );
 }
+
+#[test]
+fn the_worked_example_in_docs_verifying_md_verifies_and_a_changed_root_does_not() {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/verifying.md"))
+        .unwrap();
+    let blocks: Vec<&str> = doc
+        .split("```text\n")
+        .skip(1)
+        .map(|b| b.split("\n```").next().unwrap())
+        .collect();
+    let (keys, evidence, proof) = (
+        blocks[0],
+        format!("{}\n", blocks[1]),
+        format!("{}\n", blocks[2]),
+    );
+    let (log_key, witness_key) = keys.split_once('\n').unwrap();
+    let ok = verify(
+        evidence.as_bytes(),
+        proof.as_bytes(),
+        log_key,
+        &[witness_key.to_owned()],
+        None,
+    )
+    .unwrap();
+    assert_eq!(
+        (
+            ok.entry.cdr_id.as_str(),
+            ok.index,
+            ok.tree_size,
+            ok.witnessed
+        ),
+        ("cdr_example1", 1, 3, 1)
+    );
+    assert!(doc.contains(&ok.root_hash));
+    let tampered = proof.replacen(&ok.root_hash, &BASE64_STANDARD.encode([0u8; 32]), 1);
+    assert_eq!(
+        verify(evidence.as_bytes(), tampered.as_bytes(), log_key, &[], None).unwrap_err(),
+        VerifyError::Signature
+    );
+}
