@@ -541,6 +541,47 @@ async fn two_witnesses_follow_the_log_and_refuse_a_rewritten_history_as_does_ver
     assert_eq!(stale.headers()["content-type"], "text/x.tlog.size");
     assert_eq!(stale.text().await.unwrap(), "520\n");
 
+    // A checkpoint of another origin is 404, one not signed by the log key 403, an old size
+    // beyond the checkpoint 400, and a body that is not a request 400 (tlog-witness).
+    let (other_signer, _) = log_keys("other.example/log", [22; 32]);
+    let mut other = TestLog::new(other_signer);
+    other.append(b"x\n".to_vec());
+    let text = Checkpoint::new("other.example/log", 1, other.root(), "")
+        .unwrap()
+        .to_bytes();
+    let mut note = Note::new(&text, &[]).unwrap();
+    note.add_sigs(&[&other.signer]).unwrap();
+    let status = |r: reqwest::Response| r.status().as_u16();
+    assert_eq!(
+        status(add_checkpoint(&w1, [b"old 0\n\n".as_slice(), &note.to_bytes()].concat()).await),
+        404
+    );
+    let (impostor, _) = log_keys(ORIGIN, [23; 32]);
+    let mut unsigned = Note::new(
+        Checkpoint::new(ORIGIN, 521, log.root(), "")
+            .unwrap()
+            .to_bytes()
+            .as_slice(),
+        &[],
+    )
+    .unwrap();
+    unsigned.add_sigs(&[&impostor]).unwrap();
+    assert_eq!(
+        status(
+            add_checkpoint(
+                &w1,
+                [b"old 520\n\n".as_slice(), &unsigned.to_bytes()].concat()
+            )
+            .await
+        ),
+        403
+    );
+    assert_eq!(
+        status(add_checkpoint(&w1, log.add_checkpoint_body(600, &log.checkpoint())).await),
+        400
+    );
+    assert_eq!(status(add_checkpoint(&w1, b"hello".to_vec()).await), 400);
+
     // The operator rewrites entry 100 (same key, same origin) and re-signs its history.
     let (mut forged, _) = log_of(0, seed);
     for (i, entry) in log.entries.iter().enumerate() {
@@ -595,5 +636,45 @@ fn tile_urls_follow_the_c2sp_layout() {
     assert_eq!(
         tile_url("", &Tile::new(8, 1, 3, 5, false)),
         "/log/tile/1/003.p/5"
+    );
+}
+
+#[test]
+fn the_worked_example_in_docs_verifying_md_verifies_and_a_changed_root_does_not() {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/verifying.md"))
+        .unwrap();
+    let blocks: Vec<&str> = doc
+        .split("```text\n")
+        .skip(1)
+        .map(|b| b.split("\n```").next().unwrap())
+        .collect();
+    let (keys, evidence, proof) = (
+        blocks[0],
+        format!("{}\n", blocks[1]),
+        format!("{}\n", blocks[2]),
+    );
+    let (log_key, witness_key) = keys.split_once('\n').unwrap();
+    let ok = verify(
+        evidence.as_bytes(),
+        proof.as_bytes(),
+        log_key,
+        &[witness_key.to_owned()],
+        None,
+    )
+    .unwrap();
+    assert_eq!(
+        (
+            ok.entry.cdr_id.as_str(),
+            ok.index,
+            ok.tree_size,
+            ok.witnessed
+        ),
+        ("cdr_example1", 1, 3, 1)
+    );
+    assert!(doc.contains(&ok.root_hash));
+    let tampered = proof.replacen(&ok.root_hash, &BASE64_STANDARD.encode([0u8; 32]), 1);
+    assert_eq!(
+        verify(evidence.as_bytes(), tampered.as_bytes(), log_key, &[], None).unwrap_err(),
+        VerifyError::Signature
     );
 }

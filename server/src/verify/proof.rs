@@ -110,7 +110,7 @@ pub fn parse_hash(b64: &str) -> Option<Hash> {
     Some(Hash(bytes.try_into().ok()?))
 }
 
-/// The log entry of one CDR, as shared13 defines it (what the leaf hashes).
+/// The log entry of one CDR (what the leaf hashes), as the verifier reports it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EntryFields {
@@ -127,51 +127,31 @@ pub struct EntryFields {
 }
 
 impl EntryFields {
-    /// Parses the entry text strictly: exactly the six lines, in order, each ending in `\n`.
+    /// Parses the entry text strictly, with the log's own parser ([`crate::log::entry::Entry`]):
+    /// exactly the six lines, in order, each ending in `\n`.
     pub fn parse(bytes: &[u8]) -> Result<Self, String> {
-        let text =
-            std::str::from_utf8(bytes).map_err(|_| "the log entry is not UTF-8".to_owned())?;
-        let body = text
-            .strip_suffix('\n')
-            .ok_or_else(|| "the log entry does not end in a newline".to_owned())?;
-        let lines: Vec<&str> = body.split('\n').collect();
-        let field = |i: usize, key: &str| -> Result<String, String> {
-            lines
-                .get(i)
-                .and_then(|l| l.strip_prefix(key))
-                .and_then(|l| l.strip_prefix(' '))
-                .filter(|v| !v.is_empty() && !v.contains(' '))
-                .map(str::to_owned)
-                .ok_or_else(|| format!("the log entry has no {key} line where expected"))
-        };
-        if lines.len() != 6 || lines[0] != "expressconsent.cdr/v1" {
-            return Err("the extra data is not an expressconsent.cdr/v1 log entry".to_owned());
-        }
-        let content_sha256 = field(4, "sha256")?;
-        if content_sha256.len() != 64
-            || !content_sha256
-                .bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-        {
-            return Err("the log entry's sha256 is not 64 lowercase hex digits".to_owned());
-        }
+        let entry =
+            crate::log::entry::Entry::parse(bytes).map_err(|e| format!("its extra data is {e}"))?;
         Ok(Self {
-            cdr_id: field(1, "cdr")?,
-            org_id: field(2, "org")?,
-            domain_id: field(3, "domain")?,
-            content_sha256,
-            received_ms: parse_decimal(&field(5, "received")?)
-                .ok_or_else(|| "the log entry's received time is not a number".to_owned())?,
+            received_ms: u64::try_from(entry.received_ms)
+                .map_err(|_| "the log entry's received time is negative".to_owned())?,
+            cdr_id: entry.cdr_id,
+            org_id: entry.org_id,
+            domain_id: entry.domain_id,
+            content_sha256: entry.content_sha256,
         })
     }
 
     /// The entry text (the bytes the leaf hashes).
     pub fn to_bytes(&self) -> Vec<u8> {
-        format!(
-            "expressconsent.cdr/v1\ncdr {}\norg {}\ndomain {}\nsha256 {}\nreceived {}\n",
-            self.cdr_id, self.org_id, self.domain_id, self.content_sha256, self.received_ms
-        )
-        .into_bytes()
+        crate::log::entry::Entry {
+            cdr_id: self.cdr_id.clone(),
+            org_id: self.org_id.clone(),
+            domain_id: self.domain_id.clone(),
+            content_sha256: self.content_sha256.clone(),
+            received_ms: i64::try_from(self.received_ms).unwrap_or(i64::MAX),
+        }
+        .to_bytes()
     }
 }
 

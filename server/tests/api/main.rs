@@ -35,3 +35,4 @@ mod shares;
 mod storable;
 mod web;
 mod webhooks;
+mod witnessed;
