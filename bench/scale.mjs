@@ -69,6 +69,22 @@ export const ROWS = [
     path: (seed, i) => `/v1/cdrs/${sample(seed, i).cdrId}`,
     check: (d) => (d.cdrId ? null : "no cdrId"),
   },
+  // The dashboard's pages for a signed-in user of the large generator: the same queries
+  // plus the page around them.
+  {
+    name: "dashboard: CDR list page (GET /dashboard/)",
+    method: "GET",
+    page: true,
+    path: () => "/dashboard/",
+    check: (html) => (html.includes("/dashboard/cdrs/cdr_") ? null : "no CDR on the page"),
+  },
+  {
+    name: "dashboard: one CDR page (GET /dashboard/cdrs/:id)",
+    method: "GET",
+    page: true,
+    path: (seed, i) => `/dashboard/cdrs/${sample(seed, i).cdrId}`,
+    check: (html) => (html.includes("Disclosures") ? null : "not the CDR page"),
+  },
 ];
 
 const sample = (seed, i) => seed.large.samples[(i * 7) % seed.large.samples.length];
@@ -171,7 +187,8 @@ async function withServer(data, env, fn) {
         if (match) resolve(match[1]);
       });
     });
-    return await fn({ baseUrl, log });
+    const session = await signedIn(data, baseUrl);
+    return await fn({ baseUrl, log, session });
   } finally {
     child.removeAllListeners("exit");
     const gone = new Promise((r) => child.once("exit", r));
@@ -200,6 +217,15 @@ function logLines(child) {
 }
 
 async function request(server, seed, row, i) {
+  if (row.page) {
+    const res = await fetch(`${server.baseUrl}${row.path(seed, i)}`, {
+      headers: { cookie: `ec_session=${server.session}` },
+      redirect: "manual",
+    });
+    const html = await res.text();
+    if (res.status !== 200) return `HTTP ${res.status}`;
+    return row.check?.(html) ?? null;
+  }
   const key = row.key?.(seed) ?? seed.large.apiKey;
   const body = row.body?.(seed, i);
   const res = await fetch(`${server.baseUrl}${row.path(seed, i)}`, {
@@ -310,4 +336,34 @@ export function printScale({ cdrs, orgs, requests, results }) {
       }
     }
   }
+}
+
+/** A dashboard session of a new admin of the large generator (`user create`, then the
+ * one-time link's password form), for the page rows. */
+async function signedIn(data, baseUrl) {
+  const email = `bench-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.com`;
+  const out = await new Promise((resolve, reject) => {
+    const child = spawn(
+      SERVER_BIN,
+      ["user", "create", "--org", data.seed.large.orgId, "--email", email, "--public-url", baseUrl],
+      {
+        env: { ...process.env, EC_DATA_DIR: data.dataDir, EC_DATABASE_URL: data.databaseUrl, RUST_LOG: "error" },
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
+    let text = "";
+    child.stdout.on("data", (chunk) => (text += chunk));
+    child.once("exit", (code) => (code === 0 ? resolve(text) : reject(new Error(`user create exited with ${code}`))));
+  });
+  const link = new URL(JSON.parse(out).signInUrl);
+  const password = "bench password, long enough";
+  const res = await fetch(`${baseUrl}/dashboard/welcome`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ token: link.searchParams.get("token"), password, confirm: password }),
+  });
+  const cookie = (res.headers.getSetCookie?.() ?? []).find((c) => c.startsWith("ec_session="));
+  if (!cookie) throw new Error(`choosing the bench user's password answered ${res.status}`);
+  return cookie.slice("ec_session=".length).split(";")[0];
 }
