@@ -163,6 +163,7 @@ impl Server {
             poster: Poster::new(self.state.outbound).map_err(std::io::Error::other)?,
             fetcher: SafeClient::new(self.state.outbound).map_err(std::io::Error::other)?,
             renderer: self.renderer.clone(),
+            log_verifier_key: self.state.log.keys.verifier_key().into(),
         });
         let mut workers = worker::start(
             db.clone(),

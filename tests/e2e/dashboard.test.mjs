@@ -198,6 +198,19 @@ describe("the dashboard", () => {
     assert.equal(pdf.subarray(0, 5).toString("latin1"), "%PDF-");
     const { stdout: text } = await run("pdftotext", [pdfPath, "-"]);
     assert.ok(text.includes(lead.cdrId), "the report names the CDR");
+
+    // The proof: the page says where the CDR is in the transparency log and offers it.
+    await page.reload();
+    const logged = page.getByText(/In the log at index \d+, witnessed by \d+\./);
+    assert.equal(await logged.count(), 1, "the log index is shown");
+    const [proofDownload] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("link", { name: "Download proof" }).click(),
+    ]);
+    const proofPath = join(downloads, "proof.txt");
+    await proofDownload.saveAs(proofPath);
+    const proofText = await readFile(proofPath, "utf8");
+    assert.ok(proofText.startsWith("c2sp.org/tlog-proof@v1\n"), proofText.slice(0, 80));
   });
 
   test("a generator admin turns auto-collect off, creates an API key and revokes it", async () => {

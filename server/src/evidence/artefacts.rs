@@ -29,8 +29,8 @@ use crate::evidence::StoredCapture;
 use crate::render::geometry::highlight_selector;
 use crate::render::{AssetSource, RenderError, RenderRequest, Renderer};
 use crate::report::{
-    build_report, ReportAsset, ReportCheckbox, ReportData, ReportDisclosure, ReportField,
-    ReportShareEvent, ReportTrigger,
+    build_report, Attachment, Relationship, ReportAsset, ReportCheckbox, ReportData,
+    ReportDisclosure, ReportField, ReportLog, ReportShareEvent, ReportTrigger,
 };
 
 /// The key of a CDR's evidence image.
@@ -195,6 +195,7 @@ pub async fn report(
     db: &Db,
     store: &EvidenceStore,
     cdr: &CdrRecord,
+    log_verifier_key: &str,
 ) -> Result<Option<Bytes>, ArtefactError> {
     let Some(image) = store.get_optional(&image_key(&cdr.id)).await? else {
         return Ok(None);
@@ -209,9 +210,19 @@ pub async fn report(
     let manifest = load_manifest(db, &cdr.id).await?;
     let shares = share_history(db, &cdr.id).await?;
     let mut data = report_data(cdr, &capture, &facts, &manifest, shares);
+    let proof = crate::log::proof::proof_for(db, &cdr.id)
+        .await
+        .map_err(|err| ArtefactError::Evidence(format!("log proof: {err}")))?;
 
+    // The fingerprint leaves the log's growth out: a report made against an earlier
+    // checkpoint proves inclusion as well as a newer one, so it is kept (until the CDR
+    // first appears in the log, or more witnesses have cosigned).
     let mut hash = Sha256::new();
     hash.update(format!("{data:?}"));
+    hash.update(format!(
+        "log:{:?}",
+        proof.as_ref().map(|p| (p.index, p.cosignatures))
+    ));
     hash.update(Sha256::digest(&image));
     let fingerprint = hex::encode(&hash.finalize()[..16]);
     let key = report_key(&cdr.id, &fingerprint);
@@ -219,10 +230,29 @@ pub async fn report(
         return Ok(Some(pdf));
     }
     data.generated_at_ms = now_ms();
-    let pdf = tokio::task::spawn_blocking(move || build_report(&data, &evidence, &image, &[]))
-        .await
-        .map_err(|err| ArtefactError::Report(err.to_string()))?
-        .map_err(|err| ArtefactError::Report(err.to_string()))?;
+    let mut attachments = Vec::new();
+    if let Some(proof) = proof {
+        data.log = Some(ReportLog {
+            index: proof.index,
+            tree_size: proof.tree_size,
+            root_hash: proof.root_hash_b64,
+            witnesses: proof.cosignatures,
+            checkpoint: proof.checkpoint,
+            verifier_key: log_verifier_key.to_owned(),
+        });
+        attachments.push(Attachment {
+            name: "proof.txt".into(),
+            mime: "text/plain".into(),
+            description: "Inclusion proof in the transparency log (c2sp.org/tlog-proof@v1)".into(),
+            bytes: proof.text.into_bytes(),
+            relationship: Relationship::Supplement,
+        });
+    }
+    let pdf =
+        tokio::task::spawn_blocking(move || build_report(&data, &evidence, &image, &attachments))
+            .await
+            .map_err(|err| ArtefactError::Report(err.to_string()))?
+            .map_err(|err| ArtefactError::Report(err.to_string()))?;
     let pdf = Bytes::from(pdf);
     store.put(&key, pdf.clone()).await?;
     Ok(Some(pdf))

@@ -43,6 +43,8 @@ pub struct JobContext {
     pub fetcher: SafeClient,
     /// Renders evidence images; `None` with `EC_RENDER=off`.
     pub renderer: Option<Renderer>,
+    /// The transparency log's verifier key, printed in reports.
+    pub log_verifier_key: Arc<str>,
 }
 
 /// The handlers of every kind of job this process runs.
@@ -128,7 +130,7 @@ async fn reported(ctx: &JobContext, cdr_id: &str) -> Result<(), JobError> {
     let Some(cdr) = find_owned(&ctx.db, cdr_id).await.map_err(database)? else {
         return Err(JobError::give_up(format!("CDR {cdr_id} does not exist")));
     };
-    artefacts::report(&ctx.db, &ctx.store, &cdr)
+    artefacts::report(&ctx.db, &ctx.store, &cdr, &ctx.log_verifier_key)
         .await
         .map_err(artefact)?;
     Ok(())

@@ -126,7 +126,17 @@ async fn the_image_is_pending_then_rendered_by_any_process_and_the_report_carrie
         (r, g, b)
     );
 
-    // The report: a PDF that says what the CDR is and embeds the evidence unchanged.
+    // The report: a PDF that says what the CDR is and embeds the evidence unchanged, with
+    // its inclusion proof once the CDR is in the log.
+    let proof = when_ready(
+        &app,
+        &generator.api_key,
+        &format!("/v1/cdrs/{cdr_id}/proof"),
+    )
+    .await
+    .text()
+    .await
+    .expect("proof text");
     let report_path = format!("/v1/cdrs/{cdr_id}/report");
     let response = when_ready(&app, &generator.api_key, &report_path).await;
     assert_eq!(response.headers()["content-type"], "application/pdf");
@@ -162,6 +172,41 @@ async fn the_image_is_pending_then_rendered_by_any_process_and_the_report_carrie
     assert_eq!(
         embedded, stored,
         "the report carries the evidence byte for byte"
+    );
+    let saved = Command::new("pdfdetach")
+        .args(["-save", "2", "-o"])
+        .arg(dir.path().join("proof.txt"))
+        .arg(&file)
+        .status()
+        .expect("pdfdetach");
+    assert!(saved.success());
+    let embedded_proof = std::fs::read(dir.path().join("proof.txt")).expect("embedded proof");
+    assert_eq!(String::from_utf8_lossy(&embedded_proof), proof);
+    // What the report prints and carries is enough to verify offline.
+    let vkey = app
+        .client
+        .get(format!("{}/log/key", app.base))
+        .send()
+        .await
+        .expect("log key")
+        .text()
+        .await
+        .expect("text");
+    let verified = expressconsent_server::verify::offline::verify(
+        &embedded,
+        &embedded_proof,
+        vkey.trim(),
+        &[],
+        None,
+    )
+    .expect("the report's evidence and proof verify offline");
+    assert!(
+        text.contains("expressconsent-server verify"),
+        "the verify command is printed"
+    );
+    assert!(
+        text.contains(&verified.index.to_string()),
+        "the log index is printed"
     );
 }
 

@@ -42,6 +42,7 @@ pub fn router() -> Router<AppState> {
             "/dashboard/cdrs/{cdr_id}/evidence.json",
             get(evidence_download),
         )
+        .route("/dashboard/cdrs/{cdr_id}/proof.txt", get(proof_download))
         .route("/dashboard/cdrs/{cdr_id}/collect", post(collect))
         .route("/dashboard/cdrs/{cdr_id}/share", post(share))
         .route("/dashboard/cdrs/{cdr_id}/match", post(check_lead))
@@ -84,6 +85,10 @@ async fn render(state: &AppState, user: &SignedIn, cdr_id: &str, notice: Notice)
     } else {
         Vec::new()
     };
+    let proof = match crate::log::proof::proof_for(&state.db, cdr_id).await {
+        Ok(proof) => proof,
+        Err(err) => return problem(user, Nav::Cdrs, ApiError::internal(err)),
+    };
     let title = format!("CDR {}", details.cdr_id);
     let body = html! {
         @match &notice {
@@ -111,6 +116,10 @@ async fn render(state: &AppState, user: &SignedIn, cdr_id: &str, notice: Notice)
         section aria-labelledby="image" {
             h2 #image { "Evidence image" }
             (image_section(&details))
+        }
+        section aria-labelledby="proof" {
+            h2 #proof { "Proof" }
+            (proof_section(&details, proof.as_ref()))
         }
         section aria-labelledby="history" {
             h2 #history { "Share history" }
@@ -746,4 +755,59 @@ async fn evidence_download(
 ) -> Response {
     let result = evidence::evidence_bytes(State(state), as_org(&user), ApiPath(cdr_id)).await;
     download(&user, result, None).await
+}
+
+fn proof_section(d: &CdrDetails, proof: Option<&crate::log::proof::ProofBundle>) -> Markup {
+    html! {
+        @match proof {
+            None => p.muted { "Not in the transparency log yet; it is added within a second or two of capture. Reload to see it." },
+            Some(p) => {
+                p {
+                    "In the log at index " strong { (p.index) } ", witnessed by " strong { (p.cosignatures) } "."
+                }
+                dl.facts {
+                    dt { "Tree size" } dd { (p.tree_size) }
+                    dt { "Root hash" } dd.mono { (p.root_hash_b64) }
+                    dt { "Evidence SHA-256" } dd.mono { (d.content_sha256) }
+                }
+                p.muted { "Anyone can check offline, without trusting this server, that the evidence existed unchanged in the log: download the proof and the evidence bytes and run expressconsent-server verify, or follow docs/verifying.md." }
+                div.actions {
+                    a.button.secondary href=(format!("/dashboard/cdrs/{}/proof.txt", d.cdr_id)) download=(format!("{}.proof.txt", d.cdr_id)) { "Download proof" }
+                }
+            },
+        }
+    }
+}
+
+/// The CDR's inclusion proof (`c2sp.org/tlog-proof@v1`), for any relation.
+async fn proof_download(
+    State(state): State<AppState>,
+    user: SignedIn,
+    Path(cdr_id): Path<String>,
+) -> Response {
+    if let Err(err) = cdrs::related(&state, &as_org(&user), &cdr_id).await {
+        return problem(&user, Nav::Cdrs, err);
+    }
+    match crate::log::proof::proof_for(&state.db, &cdr_id).await {
+        Ok(Some(p)) => (
+            [
+                (
+                    axum::http::header::CONTENT_TYPE,
+                    "text/plain; charset=utf-8".to_owned(),
+                ),
+                (
+                    CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{cdr_id}.proof.txt\""),
+                ),
+            ],
+            p.text,
+        )
+            .into_response(),
+        Ok(None) => problem(
+            &user,
+            Nav::Cdrs,
+            ApiError::FailedPrecondition("not in the log yet; try again in a second".into()),
+        ),
+        Err(err) => problem(&user, Nav::Cdrs, ApiError::internal(err)),
+    }
 }

@@ -170,7 +170,7 @@ pub(crate) async fn report(
 ) -> Result<Response, ApiError> {
     let cdr = downloadable(&state, &auth, &cdr_id).await?;
     rendering_on(&state)?;
-    let Some(pdf) = artefacts::report(&state.db, &state.store, &cdr)
+    let Some(pdf) = artefacts::report(&state.db, &state.store, &cdr, state.log.keys.verifier_key())
         .await
         .map_err(ApiError::internal)?
     else {
