@@ -20,6 +20,8 @@
 //! | [`net`] | outbound HTTP refused to private networks (SSRF-safe): archive, webhooks |
 //! | [`render`] | the evidence image: snapshots rendered by headless Chromium |
 //! | [`report`] | the PDF/A-3b report: summary, image pages, the evidence embedded |
+//! | [`verify`] | checking without the server: offline proofs, consistency, the witness |
+//! | [`dashboard`] | the web dashboard: sign-in and sessions, pages for people |
 //! | [`db`] | the metadata database: one file of queries per concept |
 //! | [`cli`], [`config`], [`startup`] | the command line, settings and serving |
 
