@@ -311,8 +311,11 @@ fn sqlite_pool(size: u32, synchronous: Synchronous, checkpoints: Checkpoints) ->
         .test_before_acquire(false)
         .after_connect(move |conn, _meta| {
             Box::pin(async move {
-                conn.execute("PRAGMA journal_mode = WAL").await?;
+                // The timeout first: switching to WAL needs a lock that a running server
+                // (its sequencer renews a lease every round) may hold for a moment, and a
+                // CLI command opening the same file must wait for it, not fail.
                 conn.execute("PRAGMA busy_timeout = 5000").await?;
+                conn.execute("PRAGMA journal_mode = WAL").await?;
                 conn.execute("PRAGMA foreign_keys = ON").await?;
                 conn.execute(synchronous.pragma()).await?;
                 if checkpoints == Checkpoints::Background {

@@ -62,8 +62,13 @@ fn org_create_refuses_a_domain_with_a_scheme() {
     assert!(output.stdout.is_empty());
 }
 
-/// Runs the real binary on the app's data (SQLite file or PostgreSQL database).
-pub(crate) fn run_cli(app: &TestApp, args: &[&str]) -> Output {
+/// Runs the real binary on the app's data (SQLite file or PostgreSQL database). Waits on
+/// a blocking thread: the test's runtime also runs the server, whose writer may hold
+/// SQLite's write lock across an await, and must keep going while the command waits for it.
+pub(crate) fn run_cli(
+    app: &TestApp,
+    args: &[&str],
+) -> impl std::future::Future<Output = Output> + 'static {
     let mut command = Command::new(env!("CARGO_BIN_EXE_expressconsent-server"));
     command
         .args(args)
@@ -73,7 +78,11 @@ pub(crate) fn run_cli(app: &TestApp, args: &[&str]) -> Output {
         Some(url) => command.env("EC_DATABASE_URL", url),
         None => command.env_remove("EC_DATABASE_URL"),
     };
-    command.output().unwrap()
+    async move {
+        tokio::task::spawn_blocking(move || command.output().unwrap())
+            .await
+            .unwrap()
+    }
 }
 
 /// The one JSON line a successful command prints.
@@ -93,7 +102,7 @@ async fn key_create_prints_a_second_live_key_once() {
     let app = TestApp::start().await;
     let org = app.buyer().await;
 
-    let created = printed(&run_cli(&app, &["key", "create", "--org", &org.org_id]));
+    let created = printed(&run_cli(&app, &["key", "create", "--org", &org.org_id]).await);
 
     let key_id = created["keyId"].as_str().unwrap();
     let api_key = created["apiKey"].as_str().unwrap();
@@ -110,7 +119,7 @@ async fn key_create_prints_a_second_live_key_once() {
 async fn key_create_for_an_unknown_org_fails_with_a_message() {
     let app = TestApp::start().await;
 
-    let output = run_cli(&app, &["key", "create", "--org", "cid_nosuchorg"]);
+    let output = run_cli(&app, &["key", "create", "--org", "cid_nosuchorg"]).await;
 
     assert!(!output.status.success());
     assert!(output.stdout.is_empty());
@@ -123,13 +132,13 @@ async fn key_revoke_takes_effect_at_once_on_every_server_process() {
     let app = TestApp::start().await;
     let other_process = app.another_process().await;
     let org = app.buyer().await;
-    let spare = printed(&run_cli(&app, &["key", "create", "--org", &org.org_id]));
+    let spare = printed(&run_cli(&app, &["key", "create", "--org", &org.org_id]).await);
     let (key_id, _) = org.api_key.split_once('.').unwrap();
     for server in [&app, &other_process] {
         server.get_data(&org.api_key, "/v1/org").await;
     }
 
-    let revoked = printed(&run_cli(&app, &["key", "revoke", key_id]));
+    let revoked = printed(&run_cli(&app, &["key", "revoke", key_id]).await);
 
     assert_eq!(revoked, json!({ "keyId": key_id, "revoked": true }));
     for server in [&app, &other_process] {
@@ -146,9 +155,9 @@ async fn key_revoke_of_an_unknown_key_fails_and_revoking_twice_is_harmless() {
     let org = app.buyer().await;
     let (key_id, _) = org.api_key.split_once('.').unwrap();
 
-    let unknown = run_cli(&app, &["key", "revoke", "key_aaaaaaaaaaaaaaaaaaaaaaaa"]);
-    printed(&run_cli(&app, &["key", "revoke", key_id]));
-    let again = run_cli(&app, &["key", "revoke", &org.api_key]);
+    let unknown = run_cli(&app, &["key", "revoke", "key_aaaaaaaaaaaaaaaaaaaaaaaa"]).await;
+    printed(&run_cli(&app, &["key", "revoke", key_id]).await);
+    let again = run_cli(&app, &["key", "revoke", &org.api_key]).await;
 
     assert!(!unknown.status.success());
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("no API key"));
@@ -161,7 +170,7 @@ async fn org_list_prints_every_org_with_its_settings() {
     let generator = app.generator(false).await;
     let buyer = app.buyer().await;
 
-    let listed = printed(&run_cli(&app, &["org", "list"]));
+    let listed = printed(&run_cli(&app, &["org", "list"]).await);
 
     let orgs = listed.as_array().unwrap();
     assert_eq!(orgs.len(), 2);

@@ -216,19 +216,22 @@ async fn user_create_prints_a_link_that_lets_the_user_choose_a_password_once() {
     let app = TestApp::start().await;
     let org = app.buyer().await;
 
-    let created = printed(&run_cli(
-        &app,
-        &[
-            "user",
-            "create",
-            "--org",
-            &org.org_id,
-            "--email",
-            " Ana@Example.COM ",
-            "--public-url",
-            &app.base,
-        ],
-    ));
+    let created = printed(
+        &run_cli(
+            &app,
+            &[
+                "user",
+                "create",
+                "--org",
+                &org.org_id,
+                "--email",
+                " Ana@Example.COM ",
+                "--public-url",
+                &app.base,
+            ],
+        )
+        .await,
+    );
 
     let object = created.as_object().unwrap();
     assert_eq!(object.len(), 4, "{created}");
@@ -304,9 +307,9 @@ async fn user_create_takes_a_role_and_refuses_an_unknown_org() {
         )
     };
 
-    let viewer = printed(&create(&org.org_id, "vic@example.com", "viewer"));
-    let unknown = create("cid_nosuchorg", "someone@example.com", "admin");
-    let taken = create(&org.org_id, "VIC@example.com", "admin");
+    let viewer = printed(&create(&org.org_id, "vic@example.com", "viewer").await);
+    let unknown = create("cid_nosuchorg", "someone@example.com", "admin").await;
+    let taken = create(&org.org_id, "VIC@example.com", "admin").await;
 
     assert_eq!(viewer["role"], "viewer");
     for (output, says) in [
