@@ -286,7 +286,7 @@ async function measure({ server, logVkey, witnesses }, { html, captures, singles
       finalSize: final.size,
       burst,
       witnessWait: { p50: percentile(waits, 50), p99: percentile(waits, 99), max: Math.max(...waits) },
-      proof: { p50: percentile(sizes, 50), max: Math.max(...sizes), count: sizes.length, pathMin: Math.min(...paths), pathMax: Math.max(...paths) },
+      proof: { min: Math.min(...sizes), p50: percentile(sizes, 50), max: Math.max(...sizes), count: sizes.length, pathMin: Math.min(...paths), pathMax: Math.max(...paths) },
       evidenceBytes: (await readFile(evidenceFile)).length,
       verify: { p50: percentile(processTimes, 50), max: Math.max(...processTimes) },
       inProcess,
@@ -327,7 +327,7 @@ export function printLog({ captures, singles, verifyRuns, results }) {
   row("last capture's 200 → checkpoint at the final size", (r) => ms(r.burst.lagAfterLastMs));
   row("first capture → that size cosigned by both witnesses", (r) => ms(r.burst.witnessedAfterMs));
   row("**ingest → witnessed checkpoint** (p50 / p99 / max)", (r) => `**${ms(r.witnessWait.p50)} / ${ms(r.witnessWait.p99)}** / ${ms(r.witnessWait.max)}`);
-  row("**proof size** (p50 / max)", (r) => `**${kb(r.proof.p50)} / ${kb(r.proof.max)}** (${r.proof.count} proofs at size ${r.finalSize.toLocaleString("en")}, ${r.proof.pathMin}–${r.proof.pathMax} path hashes)`);
+  row("**proof size** (p50 / max; min)", (r) => `**${kb(r.proof.p50)} / ${kb(r.proof.max)}**; ${kb(r.proof.min)} (${r.proof.count.toLocaleString("en")} proofs at size ${r.finalSize.toLocaleString("en")}, ${r.proof.pathMin}–${r.proof.pathMax} path hashes)`);
   row("**verify as a process** (p50 / max)", (r) => `**${ms(r.verify.p50)}** / ${ms(r.verify.max)}`);
   row(`verify in process (p50 / p99 of ${IN_PROCESS_RUNS} calls)`, (r) =>
     r.inProcess ? `${r.inProcess.p50Us.toFixed(0)} / ${r.inProcess.p99Us.toFixed(0)} µs` : "not built (cargo build --release -p expressconsent-server --example verify_bench)",
