@@ -9,7 +9,9 @@
 // minute, captures while renders run: bench/render.mjs); --render-seconds N (its capture
 // windows, default 10); --only scale (the dashboard's API with a year of data on SQLite and
 // PostgreSQL, and its query plans: bench/scale.mjs, which lists its own --scale-* options);
-// --pkg DIR (the built SDK to time instead of pkg/, to compare two builds); --loads N (page
+// --only log (the transparency log on SQLite and PostgreSQL: entries sequenced per second,
+// ingest → witnessed checkpoint, proof size, verify time: bench/log.mjs, which lists its own
+// --log-* options); --pkg DIR (the built SDK to time instead of pkg/, to compare two builds); --loads N (page
 // loads for the load-time figure, default 15).
 import { readFile } from "node:fs/promises";
 import { createServer, get } from "node:http";
@@ -17,6 +19,7 @@ import { join } from "node:path";
 import { launchBrowser, ROOT } from "../tests/e2e/helpers.mjs";
 import { captureSplit, printCaptureSplit } from "./capture.mjs";
 import { floodBench, printFlood } from "./flood.mjs";
+import { logBench, printLog } from "./log.mjs";
 import { printRender, renderBench } from "./render.mjs";
 import { printScale, scaleBench } from "./scale.mjs";
 import { startBenchServer as startServer } from "./server.mjs";
@@ -212,7 +215,7 @@ async function transferSize(server) {
   return rows;
 }
 
-// The scale part needs no browser: with --only scale none is launched.
+// The scale and log parts need no browser: with --only scale or --only log none is launched.
 const BROWSER_PARTS = ["snapshot", "capture", "flood", "render", "load"];
 const browser = !ONLY || BROWSER_PARTS.includes(ONLY) ? await launchBrowser() : null;
 const files = browser ? await serveBenchFiles() : null;
@@ -276,6 +279,7 @@ try {
     }
   }
   if (runs("scale")) printScale(await scaleBench());
+  if (runs("log")) printLog(await logBench());
 } finally {
   await files?.close();
   await browser?.close();
